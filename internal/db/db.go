@@ -1,0 +1,249 @@
+// Package db opens Kanso's database (an embedded SQLite file or a PostgreSQL
+// server), hides the differences between the two dialects behind a few
+// helpers, and runs the embedded schema migrations.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Dialect names the SQL flavour of a database.
+type Dialect int
+
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DB is an open Kanso database. Writes go through Write; reads may use
+// Read. On SQLite, Write is a single connection (SQLite allows one writer
+// at a time, so queueing in Go is cheaper than retrying on SQLITE_BUSY)
+// and Read is a pool of read-only connections that see WAL snapshots. On
+// PostgreSQL both are the same pgx pool.
+type DB struct {
+	Dialect Dialect
+	Write   *sql.DB
+	Read    *sql.DB
+	// Path is the SQLite file, empty for PostgreSQL.
+	Path string
+	pool *pgxpool.Pool
+}
+
+// IsPostgresURL tells whether a --db value names a PostgreSQL server.
+func IsPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Open opens the database named by dsn: a PostgreSQL URL, or otherwise the
+// path of a SQLite file (created when missing).
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if IsPostgresURL(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func sqliteDSN(path string, readonly bool) string {
+	q := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
+	if readonly {
+		q += "&mode=ro&_pragma=query_only(1)"
+	} else {
+		q += "&_txlock=immediate"
+	}
+	return "file:" + path + "?" + q
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	w, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	// The writer creates the file and switches it to WAL before readers open it.
+	var mode string
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: sqlite journal mode: %w", err)
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open sqlite readers %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{Dialect: SQLite, Write: w, Read: r, Path: path}, nil
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("db: postgres url: %w", err)
+	}
+	if cfg.MaxConns < 16 {
+		cfg.MaxConns = 16
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("db: connect postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: connect postgres: %w", err)
+	}
+	sdb := stdlib.OpenDBFromPool(pool)
+	return &DB{Dialect: Postgres, Write: sdb, Read: sdb, pool: pool}, nil
+}
+
+// Pool is the pgx pool behind a PostgreSQL database (nil on SQLite), for
+// the few operations database/sql cannot express, such as COPY.
+func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+
+// Close closes every connection.
+func (d *DB) Close() error {
+	var errs []error
+	if d.Read != nil && d.Read != d.Write {
+		errs = append(errs, d.Read.Close())
+	}
+	if d.Write != nil {
+		errs = append(errs, d.Write.Close())
+	}
+	if d.pool != nil {
+		d.pool.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// Begin starts a transaction; write transactions take SQLite's writer lock
+// at once (BEGIN IMMEDIATE), read-only ones use the reader pool.
+func (d *DB) Begin(ctx context.Context, write bool) (*sql.Tx, error) {
+	if write || d.Dialect == Postgres {
+		tx, err := d.Write.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("db: begin: %w", err)
+		}
+		return tx, nil
+	}
+	tx, err := d.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("db: begin read: %w", err)
+	}
+	return tx, nil
+}
+
+// Rebind turns the ORM's "?" placeholders into the dialect's own. Kanso's
+// generated SQL never contains a literal "?" (values are always bound).
+func (d Dialect) Rebind(q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// Quote quotes an identifier taken from the model registry.
+func Quote(ident string) string { return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"` }
+
+// DatetimeLayout is how datetimes are written in SQLite and read back by clients.
+const DatetimeLayout = "2006-01-02 15:04:05"
+
+// DateLayout is the layout of a date value.
+const DateLayout = "2006-01-02"
+
+// TimeParam converts a UTC datetime to a bound parameter.
+func (d Dialect) TimeParam(t time.Time) any {
+	t = t.UTC()
+	if d == Postgres {
+		return t
+	}
+	return t.Format("2006-01-02 15:04:05.000000")
+}
+
+// DateParam converts a date to a bound parameter.
+func (d Dialect) DateParam(t time.Time) any {
+	if d == Postgres {
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	return t.Format(DateLayout)
+}
+
+// BoolParam converts a boolean to a bound parameter.
+func (d Dialect) BoolParam(b bool) any {
+	if d == Postgres {
+		return b
+	}
+	if b {
+		return int64(1)
+	}
+	return int64(0)
+}
+
+// ILike is the case-insensitive pattern operator.
+func (d Dialect) ILike() string {
+	if d == Postgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+// DateBucket returns an SQL expression truncating the datetime or date
+// column expression col to the start of its period, as text
+// "YYYY-MM-DD" (for the week, the Monday of the ISO week).
+func (d Dialect) DateBucket(col, granularity string) (string, error) {
+	if d == Postgres {
+		switch granularity {
+		case "day", "week", "month", "quarter", "year":
+			return "to_char(date_trunc('" + granularity + "', " + col + "), 'YYYY-MM-DD')", nil
+		}
+		return "", fmt.Errorf("unknown date granularity %q", granularity)
+	}
+	switch granularity {
+	case "day":
+		return "strftime('%Y-%m-%d', " + col + ")", nil
+	case "week":
+		// weekday: 0 = Sunday; go back to Monday
+		return "date(" + col + ", '-' || ((CAST(strftime('%w', " + col + ") AS INTEGER) + 6) % 7) || ' days')", nil
+	case "month":
+		return "strftime('%Y-%m-01', " + col + ")", nil
+	case "quarter":
+		return "(strftime('%Y-', " + col + ") || printf('%02d', ((CAST(strftime('%m', " + col + ") AS INTEGER) - 1) / 3) * 3 + 1) || '-01')", nil
+	case "year":
+		return "strftime('%Y-01-01', " + col + ")", nil
+	}
+	return "", fmt.Errorf("unknown date granularity %q", granularity)
+}

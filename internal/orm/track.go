@@ -1,0 +1,167 @@
+package orm
+
+import (
+	"fmt"
+	"time"
+)
+
+// trackedFields lists the tracked fields present in vals.
+func (e *Env) trackedFields(m *Model, vals Values) []*Field {
+	if e.Context["tracking_disable"] == true {
+		return nil
+	}
+	var out []*Field
+	for _, f := range m.Fields() {
+		if _, ok := vals[f.Name]; ok && f.Tracking && f.Stored() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// track records the changes of tracked fields of one record as a
+// timeline message (mail.message) with one tracking value per field.
+func (e *Env) track(m *Model, old, cur Values, fields []*Field) error {
+	var changed []*Field
+	for _, f := range fields {
+		if changedValue(old[f.Name], cur[f.Name]) {
+			changed = append(changed, f)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	msgID, err := e.PostMessage(m, old["id"].(int64), Message{Type: "notification", Subtype: e.trackingSubtype(m, old, cur)})
+	if err != nil {
+		return err
+	}
+	for _, f := range changed {
+		tv := map[string]any{}
+		ov, nv := old[f.Name], cur[f.Name]
+		switch f.Type {
+		case Many2one:
+			co := e.Reg.Model(f.Relation)
+			var ids []int64
+			for _, v := range []any{ov, nv} {
+				if id, ok := v.(int64); ok {
+					ids = append(ids, id)
+				}
+			}
+			names, err := e.DisplayNames(co, ids)
+			if err != nil {
+				return err
+			}
+			if id, ok := ov.(int64); ok {
+				tv["old_value_integer"], tv["old_value_char"] = id, names[id]
+			}
+			if id, ok := nv.(int64); ok {
+				tv["new_value_integer"], tv["new_value_char"] = id, names[id]
+			}
+		case Integer:
+			tv["old_value_integer"], tv["new_value_integer"] = ov, nv
+		case Boolean:
+			tv["old_value_integer"], tv["new_value_integer"] = boolInt(ov), boolInt(nv)
+		case Float, Monetary:
+			tv["old_value_float"], tv["new_value_float"] = ov, nv
+		case Datetime:
+			if t, ok := ov.(time.Time); ok {
+				tv["old_value_datetime"] = e.Dialect.TimeParam(t)
+			}
+			if t, ok := nv.(time.Time); ok {
+				tv["new_value_datetime"] = e.Dialect.TimeParam(t)
+			}
+		case Date:
+			for k, v := range map[string]any{"old_value_datetime": ov, "new_value_datetime": nv} {
+				if s, ok := v.(string); ok {
+					t, _ := time.Parse("2006-01-02", s)
+					tv[k] = e.Dialect.TimeParam(t)
+				}
+			}
+		case Selection:
+			if s, ok := ov.(string); ok {
+				tv["old_value_char"] = f.SelectionLabel(s)
+			}
+			if s, ok := nv.(string); ok {
+				tv["new_value_char"] = f.SelectionLabel(s)
+			}
+		default:
+			if ov != nil {
+				tv["old_value_char"] = fmt.Sprint(ov)
+			}
+			if nv != nil {
+				tv["new_value_char"] = fmt.Sprint(nv)
+			}
+		}
+		cols := "mail_message_id, field_name, field_desc, field_type, create_uid, create_date"
+		ph := "?, ?, ?, ?, ?, ?"
+		args := []any{msgID, f.Name, f.String, string(f.Type), e.UID, e.Dialect.TimeParam(e.Now)}
+		for _, k := range []string{"old_value_char", "new_value_char", "old_value_integer", "new_value_integer", "old_value_float", "new_value_float", "old_value_datetime", "new_value_datetime"} {
+			if v, ok := tv[k]; ok && v != nil {
+				cols += ", " + k
+				ph += ", ?"
+				args = append(args, v)
+			}
+		}
+		if _, err := e.Exec("INSERT INTO mail_tracking_value ("+cols+") VALUES ("+ph+")", args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func boolInt(v any) any {
+	if b, ok := v.(bool); ok && b {
+		return int64(1)
+	}
+	return int64(0)
+}
+
+// TrackingSubtypes lets a module name the subtype of a tracking message
+// (e.g. "crm.mt_lead_won"); it is looked up by model name.
+type TrackingSubtype func(env *Env, old, cur Values) string
+
+func (e *Env) trackingSubtype(m *Model, old, cur Values) string {
+	if m.TrackSubtype != nil {
+		return m.TrackSubtype(e, old, cur)
+	}
+	return ""
+}
+
+// Message is a timeline entry to post.
+type Message struct {
+	Type    string // "comment", "notification"
+	Subtype string
+	Subject string
+	Body    string
+	Author  int64 // partner; 0 = the acting user's partner
+}
+
+// PostMessage adds a message to a record's timeline and returns its id.
+func (e *Env) PostMessage(m *Model, resID int64, msg Message) (int64, error) {
+	author := msg.Author
+	if author == 0 {
+		u, err := e.User()
+		if err != nil {
+			return 0, err
+		}
+		author = u.PartnerID
+	}
+	if msg.Type == "" {
+		msg.Type = "comment"
+	}
+	names, err := e.DisplayNames(m, []int64{resID})
+	if err != nil {
+		return 0, err
+	}
+	now := e.Dialect.TimeParam(e.Now)
+	return e.InsertID(`INSERT INTO mail_message (model, res_id, record_name, subject, body, message_type, subtype, author_id, date, create_uid, create_date, write_uid, write_date)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Name, resID, names[resID], nullStr(msg.Subject), msg.Body, msg.Type, nullStr(msg.Subtype), author, now, e.UID, now, e.UID, now)
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

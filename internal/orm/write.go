@@ -1,0 +1,636 @@
+package orm
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// x2manyCommand is one Odoo x2many command: [0,0,vals] create, [1,id,vals]
+// update, [2,id,0] delete, [3,id,0] unlink, [4,id,0] link, [5,0,0] clear,
+// [6,0,ids] replace. A bare list of ids means [6,0,ids].
+type x2manyCommand struct {
+	op   int64
+	id   int64
+	vals Values
+	ids  []int64
+}
+
+func parseCommands(f *Field, v any) ([]x2manyCommand, error) {
+	if v == nil || v == false {
+		return []x2manyCommand{{op: 5}}, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, ValidationErrorf("Invalid value for %s: expected a list of commands or ids", f.Name)
+	}
+	var out []x2manyCommand
+	var bare []int64
+	for _, item := range list {
+		if n, ok := asInt(item); ok {
+			bare = append(bare, n)
+			continue
+		}
+		c, ok := item.([]any)
+		if !ok || len(c) == 0 {
+			return nil, ValidationErrorf("Invalid command %s for %s", describe(item), f.Name)
+		}
+		op, ok := asInt(c[0])
+		if !ok || op < 0 || op > 6 {
+			return nil, ValidationErrorf("Invalid command %s for %s", describe(c[0]), f.Name)
+		}
+		cmd := x2manyCommand{op: op}
+		if len(c) > 1 {
+			cmd.id, _ = asInt(c[1])
+		}
+		switch op {
+		case 0, 1:
+			if len(c) < 3 {
+				return nil, ValidationErrorf("Command %d on %s needs values", op, f.Name)
+			}
+			m, ok := c[2].(map[string]any)
+			if !ok {
+				return nil, ValidationErrorf("Command %d on %s needs a values object", op, f.Name)
+			}
+			cmd.vals = Values(m)
+		case 6:
+			if len(c) < 3 {
+				return nil, ValidationErrorf("Command 6 on %s needs a list of ids", f.Name)
+			}
+			ids, ok := c[2].([]any)
+			if !ok && c[2] != nil && c[2] != false {
+				return nil, ValidationErrorf("Command 6 on %s needs a list of ids", f.Name)
+			}
+			for _, x := range ids {
+				n, ok := asInt(x)
+				if !ok {
+					return nil, ValidationErrorf("Invalid id %s in command 6 on %s", describe(x), f.Name)
+				}
+				cmd.ids = append(cmd.ids, n)
+			}
+		}
+		if (op == 1 || op == 2 || op == 3 || op == 4) && cmd.id <= 0 {
+			return nil, ValidationErrorf("Command %d on %s needs a record id", op, f.Name)
+		}
+		out = append(out, cmd)
+	}
+	if bare != nil {
+		out = append(out, x2manyCommand{op: 6, ids: bare})
+	}
+	return out, nil
+}
+
+// checkVals converts input values, refusing unknown and readonly fields.
+func (e *Env) checkVals(m *Model, vals Values, creating bool) (Values, map[string][]x2manyCommand, error) {
+	out := Values{}
+	cmds := map[string][]x2manyCommand{}
+	for k, v := range vals {
+		f := m.Field(k)
+		if f == nil {
+			return nil, nil, ValidationErrorf("Invalid field %q on model %q", k, m.Name)
+		}
+		if err := e.checkFieldGroups(f); err != nil {
+			return nil, nil, err
+		}
+		switch k {
+		case "id", "create_uid", "create_date", "write_uid", "display_name":
+			continue // silently ignored, as Odoo does for magic fields
+		case "write_date":
+			continue // handled by the concurrency check
+		}
+		if f.IsX2Many() {
+			c, err := parseCommands(f, v)
+			if err != nil {
+				return nil, nil, err
+			}
+			cmds[k] = c
+			continue
+		}
+		if !f.Stored() {
+			if f.Related != "" || f.Compute != nil {
+				continue // not writable: ignored like Odoo's readonly computed fields
+			}
+			return nil, nil, ValidationErrorf("Field %s.%s cannot be written", m.Name, k)
+		}
+		c, err := f.Convert(v)
+		if err != nil {
+			return nil, nil, err
+		}
+		out[k] = c
+	}
+	return out, cmds, nil
+}
+
+func (e *Env) checkRequired(m *Model, rec Values) error {
+	for _, f := range m.Fields() {
+		if !f.Required || !f.Stored() {
+			continue
+		}
+		if v, ok := rec[f.Name]; !ok || v == nil || v == "" {
+			return ValidationErrorf("The field %q (%s) is required on %s.", f.String, f.Name, m.Description)
+		}
+	}
+	return nil
+}
+
+// checkTargets makes sure many2one values point at existing records.
+func (e *Env) checkTargets(m *Model, vals Values) error {
+	for k, v := range vals {
+		f := m.Field(k)
+		id, ok := v.(int64)
+		if f.Type != Many2one || !ok {
+			continue
+		}
+		co := e.Reg.Model(f.Relation)
+		var n int64
+		if err := e.QueryRow("SELECT count(*) FROM "+quoteTable(co)+" WHERE id = ?", id).Scan(&n); err != nil {
+			return wrapErr("check "+k, err)
+		}
+		if n == 0 {
+			return ValidationErrorf("Invalid value for %s: record %s(%d) does not exist", k, co.Name, id)
+		}
+	}
+	return nil
+}
+
+// Create inserts records and returns their ids.
+func (e *Env) Create(m *Model, valsList []Values) ([]int64, error) {
+	if err := e.CheckAccess(m, PermCreate); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(valsList))
+	for _, in := range valsList {
+		id, err := e.createOne(m, in)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := e.CheckRecords(m, ids, PermCreate); err != nil {
+		return nil, err
+	}
+	e.st.changed[m.Name] = true
+	return ids, nil
+}
+
+func (e *Env) createOne(m *Model, in Values) (int64, error) {
+	vals, cmds, err := e.checkVals(m, in, true)
+	if err != nil {
+		return 0, err
+	}
+	// Defaults: context default_<field>, then the field's default.
+	for _, f := range m.Fields() {
+		if _, set := in[f.Name]; set || !f.Stored() {
+			continue
+		}
+		if dv, ok := e.Context["default_"+f.Name]; ok {
+			c, err := f.Convert(dv)
+			if err != nil {
+				return 0, err
+			}
+			vals[f.Name] = c
+			continue
+		}
+		if f.Default != nil {
+			c, err := f.Convert(f.Default(e))
+			if err != nil {
+				return 0, fmt.Errorf("orm: default of %s.%s: %w", m.Name, f.Name, err)
+			}
+			if c != nil {
+				vals[f.Name] = c
+			}
+		}
+	}
+	for _, h := range m.Hooks {
+		if h.BeforeCreate != nil {
+			if err := h.BeforeCreate(e, vals); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if err := e.computeStored(m, []Values{vals}, nil); err != nil {
+		return 0, err
+	}
+	if err := e.checkRequired(m, vals); err != nil {
+		return 0, err
+	}
+	if err := e.checkTargets(m, vals); err != nil {
+		return 0, err
+	}
+	vals["create_uid"], vals["write_uid"] = e.UID, e.UID
+	vals["create_date"], vals["write_date"] = e.Now, e.Now
+	names := make([]string, 0, len(vals))
+	for k := range vals {
+		if f := m.Field(k); f != nil && f.Stored() && k != "id" {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	cols := make([]string, len(names))
+	ph := make([]string, len(names))
+	args := make([]any, len(names))
+	for i, n := range names {
+		cols[i] = quoteIdent(n)
+		ph[i] = "?"
+		args[i] = m.Field(n).Param(e.Dialect, vals[n])
+	}
+	id, err := e.InsertID("INSERT INTO "+quoteTable(m)+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(ph, ", ")+")", args...)
+	if err != nil {
+		return 0, e.dbError(m, err)
+	}
+	if err := e.applyCommands(m, id, cmds); err != nil {
+		return 0, err
+	}
+	for _, h := range m.Hooks {
+		if h.AfterCreate != nil {
+			if err := h.AfterCreate(e, id, vals); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return id, nil
+}
+
+// dbError turns constraint violations into validation errors.
+func (e *Env) dbError(m *Model, err error) error {
+	s := err.Error()
+	for _, k := range []string{"UNIQUE constraint", "duplicate key", "FOREIGN KEY constraint", "violates foreign key", "CHECK constraint", "violates check constraint", "NOT NULL constraint", "violates not-null"} {
+		if strings.Contains(s, k) {
+			return &Error{Kind: KindValidation, Msg: "The operation cannot be completed: " + constraintMessage(s) + " (" + m.Name + ")", Err: err}
+		}
+	}
+	return err
+}
+
+func constraintMessage(s string) string {
+	switch {
+	case strings.Contains(s, "UNIQUE") || strings.Contains(s, "duplicate key"):
+		return "a record with the same unique value already exists"
+	case strings.Contains(s, "FOREIGN KEY") || strings.Contains(s, "foreign key"):
+		return "another record refers to this one, or the linked record does not exist"
+	case strings.Contains(s, "CHECK") || strings.Contains(s, "check constraint"):
+		return "a value is out of its allowed range"
+	}
+	return "a required value is missing"
+}
+
+// applyCommands runs x2many commands for record id.
+func (e *Env) applyCommands(m *Model, id int64, cmds map[string][]x2manyCommand) error {
+	names := make([]string, 0, len(cmds))
+	for k := range cmds {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		f := m.Field(name)
+		co := e.Reg.Model(f.Relation)
+		for _, c := range cmds[name] {
+			var err error
+			switch c.op {
+			case 0:
+				vals := Values{}
+				for k, v := range c.vals {
+					vals[k] = v
+				}
+				if f.Type == One2many {
+					vals[f.InverseName] = id
+				}
+				var nids []int64
+				nids, err = e.Create(co, []Values{vals})
+				if err == nil && f.Type == Many2many {
+					err = e.link(f, id, nids)
+				}
+			case 1:
+				err = e.Write(co, []int64{c.id}, c.vals)
+			case 2:
+				err = e.Unlink(co, []int64{c.id})
+			case 3:
+				if f.Type == Many2many {
+					_, err = e.Exec("DELETE FROM "+quoteIdent(f.RelTable)+" WHERE "+quoteIdent(f.Column1)+" = ? AND "+quoteIdent(f.Column2)+" = ?", id, c.id)
+				} else {
+					err = e.Write(co, []int64{c.id}, Values{f.InverseName: false})
+				}
+			case 4:
+				if f.Type == Many2many {
+					err = e.link(f, id, []int64{c.id})
+				} else {
+					err = e.Write(co, []int64{c.id}, Values{f.InverseName: id})
+				}
+			case 5, 6:
+				if f.Type == Many2many {
+					_, err = e.Exec("DELETE FROM "+quoteIdent(f.RelTable)+" WHERE "+quoteIdent(f.Column1)+" = ?", id)
+					if err == nil && c.op == 6 {
+						err = e.link(f, id, c.ids)
+					}
+				} else {
+					var cur []int64
+					cur, err = e.Sudo().Search(co, And{Leaf{Path: f.InverseName, Op: "=", Value: id}}, SearchOpts{})
+					keep := map[int64]bool{}
+					for _, k := range c.ids {
+						keep[k] = true
+					}
+					var drop []int64
+					for _, k := range cur {
+						if !keep[k] {
+							drop = append(drop, k)
+						}
+					}
+					if err == nil && len(drop) > 0 {
+						err = e.Write(co, drop, Values{f.InverseName: false})
+					}
+					if err == nil && len(c.ids) > 0 {
+						err = e.Write(co, c.ids, Values{f.InverseName: id})
+					}
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (e *Env) link(f *Field, id int64, targets []int64) error {
+	co := e.Reg.Model(f.Relation)
+	for _, t := range uniqueIDs(targets) {
+		var n int64
+		if err := e.QueryRow("SELECT count(*) FROM "+quoteTable(co)+" WHERE id = ?", t).Scan(&n); err != nil {
+			return wrapErr("link "+f.Name, err)
+		}
+		if n == 0 {
+			return ValidationErrorf("Invalid value for %s: record %s(%d) does not exist", f.Name, co.Name, t)
+		}
+		if e.Dialect.String() == "postgres" {
+			_, err := e.Exec("INSERT INTO "+quoteIdent(f.RelTable)+" ("+quoteIdent(f.Column1)+", "+quoteIdent(f.Column2)+") VALUES (?, ?) ON CONFLICT DO NOTHING", id, t)
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := e.Exec("INSERT OR IGNORE INTO "+quoteIdent(f.RelTable)+" ("+quoteIdent(f.Column1)+", "+quoteIdent(f.Column2)+") VALUES (?, ?)", id, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// computeStored fills stored computed fields of recs. When changed is
+// nil (create) every one is computed; otherwise only those depending on a
+// changed field.
+func (e *Env) computeStored(m *Model, recs []Values, changed Values) error {
+	for _, f := range m.Fields() {
+		if f.Compute == nil || !f.Stored() {
+			continue
+		}
+		if changed != nil {
+			hit := false
+			for _, d := range f.Depends {
+				if _, ok := changed[d]; ok {
+					hit = true
+					break
+				}
+			}
+			if !hit {
+				continue
+			}
+		}
+		if err := f.Compute(e, recs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Write updates records. When vals carries "write_date" (as the client
+// read it), a record changed since gives a ConcurrencyError instead of
+// overwriting a colleague's change.
+func (e *Env) Write(m *Model, ids []int64, in Values) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := e.CheckAccess(m, PermWrite); err != nil {
+		return err
+	}
+	if err := e.CheckRecords(m, ids, PermWrite); err != nil {
+		return err
+	}
+	vals, cmds, err := e.checkVals(m, in, false)
+	if err != nil {
+		return err
+	}
+	// Current values: for the hooks, tracking, computes and the
+	// concurrency check.
+	var stored []string
+	for _, f := range m.Fields() {
+		if f.Stored() {
+			stored = append(stored, f.Name)
+		}
+	}
+	old, err := e.readRaw(m, ids, stored)
+	if err != nil {
+		return err
+	}
+	if wd, ok := in["write_date"]; ok && wd != nil && wd != false {
+		if err := checkWriteDate(m, old, wd); err != nil {
+			return err
+		}
+	}
+	for _, h := range m.Hooks {
+		if h.BeforeWrite != nil {
+			if err := h.BeforeWrite(e, old, vals); err != nil {
+				return err
+			}
+		}
+	}
+	if err := e.checkTargets(m, vals); err != nil {
+		return err
+	}
+	// Per record: merge, compute, check, update.
+	tracked := e.trackedFields(m, vals)
+	for _, o := range old {
+		rec := Values{}
+		for k, v := range o {
+			rec[k] = v
+		}
+		for k, v := range vals {
+			rec[k] = v
+		}
+		if err := e.computeStored(m, []Values{rec}, vals); err != nil {
+			return err
+		}
+		if err := e.checkRequired(m, rec); err != nil {
+			return err
+		}
+		var sets []string
+		var args []any
+		for _, f := range m.Fields() {
+			if !f.Stored() || f.Name == "id" || f.Name == "create_uid" || f.Name == "create_date" {
+				continue
+			}
+			_, inVals := vals[f.Name]
+			if !inVals && !changedValue(o[f.Name], rec[f.Name]) {
+				continue
+			}
+			if f.Name == "write_uid" || f.Name == "write_date" {
+				continue
+			}
+			sets = append(sets, quoteIdent(f.Name)+" = ?")
+			args = append(args, f.Param(e.Dialect, rec[f.Name]))
+		}
+		sets = append(sets, quoteIdent("write_uid")+" = ?", quoteIdent("write_date")+" = ?")
+		args = append(args, e.UID, e.Dialect.TimeParam(e.Now), o["id"])
+		if _, err := e.Exec("UPDATE "+quoteTable(m)+" SET "+strings.Join(sets, ", ")+" WHERE id = ?", args...); err != nil {
+			return e.dbError(m, err)
+		}
+		if len(tracked) > 0 {
+			if err := e.track(m, o, rec, tracked); err != nil {
+				return err
+			}
+		}
+	}
+	for _, id := range ids {
+		if err := e.applyCommands(m, id, cmds); err != nil {
+			return err
+		}
+	}
+	for _, h := range m.Hooks {
+		if h.AfterWrite != nil {
+			if err := h.AfterWrite(e, ids, vals); err != nil {
+				return err
+			}
+		}
+	}
+	e.st.changed[m.Name] = true
+	return nil
+}
+
+func changedValue(a, b any) bool {
+	switch x := a.(type) {
+	case time.Time:
+		y, ok := b.(time.Time)
+		return !ok || !x.Equal(y)
+	case []byte:
+		y, ok := b.([]byte)
+		return !ok || string(x) != string(y)
+	}
+	return a != b
+}
+
+// checkWriteDate compares the write_date a client read with the stored
+// one. A client sending seconds (Odoo's format) is compared at that
+// precision; the web client sends microseconds.
+func checkWriteDate(m *Model, old []Values, wd any) error {
+	s, ok := wd.(string)
+	if !ok {
+		return ValidationErrorf("write_date must be a datetime string")
+	}
+	sent, err := ParseDatetime(s)
+	if err != nil {
+		return ValidationErrorf("Invalid write_date: %s", err)
+	}
+	precise := strings.Contains(s, ".")
+	for _, o := range old {
+		cur, _ := o["write_date"].(time.Time)
+		if !precise {
+			cur = cur.Truncate(time.Second)
+		}
+		if !cur.Equal(sent) {
+			return &Error{Kind: KindConflict, Msg: fmt.Sprintf(
+				"This record was modified by someone else since you read it (%s,%d: you read the version of %s, it was changed at %s). Reload it and apply your change again.",
+				m.Name, o["id"], sent.Format("2006-01-02 15:04:05"), cur.Format("2006-01-02 15:04:05"))}
+		}
+	}
+	return nil
+}
+
+// Unlink deletes records.
+func (e *Env) Unlink(m *Model, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := e.CheckAccess(m, PermUnlink); err != nil {
+		return err
+	}
+	if err := e.CheckRecords(m, ids, PermUnlink); err != nil {
+		return err
+	}
+	for _, h := range m.Hooks {
+		if h.BeforeUnlink != nil {
+			if err := h.BeforeUnlink(e, ids); err != nil {
+				return err
+			}
+		}
+	}
+	q := &sqlq{env: e}
+	if _, err := e.Exec("DELETE FROM "+quoteTable(m)+" WHERE id IN ("+inList(q, ids)+")", q.args...); err != nil {
+		return e.dbError(m, err)
+	}
+	q = &sqlq{env: e}
+	args := append([]any{m.Name}, anyIDs(ids)...)
+	ph := make([]string, len(ids))
+	for i := range ph {
+		ph[i] = "?"
+	}
+	if _, err := e.Exec("DELETE FROM mail_message WHERE model = ? AND res_id IN ("+strings.Join(ph, ", ")+")", args...); err != nil {
+		return err
+	}
+	e.st.changed[m.Name] = true
+	return nil
+}
+
+func anyIDs(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// Copy duplicates a record with default overrides.
+func (e *Env) Copy(m *Model, id int64, defaults Values) (int64, error) {
+	if err := e.CheckRecords(m, []int64{id}, PermRead); err != nil {
+		return 0, err
+	}
+	var names []string
+	for _, f := range m.Fields() {
+		if f.Copied() && f.Type != One2many {
+			names = append(names, f.Name)
+		}
+	}
+	recs, err := e.ReadValues(m, []int64{id}, names)
+	if err != nil {
+		return 0, err
+	}
+	vals := Values{}
+	for k, v := range recs[0] {
+		f := m.Field(k)
+		if f == nil || k == "id" || !f.Copied() || v == nil {
+			continue
+		}
+		switch x := v.(type) {
+		case []int64:
+			vals[k] = []any{[]any{int64(6), int64(0), anyIDs(x)}}
+		case time.Time:
+			vals[k] = x.Format("2006-01-02 15:04:05.000000")
+		case []byte:
+			vals[k] = x
+		default:
+			vals[k] = v
+		}
+	}
+	if rn := m.Field(m.RecName); rn != nil && rn.Type == Char {
+		if s, ok := vals[m.RecName].(string); ok {
+			vals[m.RecName] = s + " (copy)"
+		}
+	}
+	for k, v := range defaults {
+		vals[k] = v
+	}
+	ids, err := e.Create(m, []Values{vals})
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
