@@ -1,9 +1,9 @@
 package base
 
 import (
-	"time"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/kanso-crm/kanso/internal/orm"
 )
@@ -44,7 +44,7 @@ func registerSecurity(r *orm.Registry) {
 		&orm.Field{Name: "name", Type: orm.Char, String: "Name", Required: true},
 		&orm.Field{Name: "model", Type: orm.Char, String: "Model", Required: true, Index: true},
 		&orm.Field{Name: "domain_force", Type: orm.Text, String: "Domain",
-			Help: `A domain as JSON; "$uid", "$partner_id", "$company_id" and "$company_ids" stand for the user's values.`,
+			Help:    `A domain as JSON; "$uid", "$partner_id", "$company_id" and "$company_ids" stand for the user's values.`,
 			Default: func(*orm.Env) any { return "[]" }},
 		&orm.Field{Name: "group_ids", Type: orm.Many2many, Relation: "res.groups", String: "Groups",
 			RelTable: "rule_group_rel", Column1: "rule_group_id", Column2: "group_id"},

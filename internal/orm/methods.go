@@ -407,9 +407,9 @@ func FieldDescription(f *Field) map[string]any {
 	d := map[string]any{
 		"type": string(f.Type), "string": f.String, "help": f.Help, "required": f.Required,
 		"readonly": f.Readonly || (f.Compute != nil && f.Stored() && f.Name != "") && f.Readonly,
-		"store": f.Stored(), "sortable": f.Stored() && !f.IsX2Many(), "searchable": f.Stored() || f.IsX2Many() || f.Name == "display_name",
+		"store":    f.Stored(), "sortable": f.Stored() && !f.IsX2Many(), "searchable": f.Stored() || f.IsX2Many() || f.Name == "display_name",
 		"groupable": f.Stored() && f.Type != Binary && f.Type != Text && f.Type != HTML || f.Type == Many2many,
-		"name": f.Name, "tracking": f.Tracking, "translate": f.Translate,
+		"name":      f.Name, "tracking": f.Tracking, "translate": f.Translate,
 	}
 	if f.Help == "" {
 		d["help"] = false
