@@ -6,6 +6,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
@@ -14,8 +15,26 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite"
 )
+
+// SQLite's lower() folds ASCII only; Kanso's case-insensitive search must
+// treat "Ș" and "ș" alike, as PostgreSQL's ILIKE does, so the SQLite
+// connections get a Unicode-aware kanso_lower().
+func init() {
+	err := sqlite.RegisterDeterministicScalarFunction("kanso_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	})
+	if err != nil {
+		panic("db: register kanso_lower: " + err.Error())
+	}
+}
 
 // Dialect names the SQL flavour of a database.
 type Dialect int

@@ -75,6 +75,31 @@ func (q *sqlq) compile(m *Model, alias string, d Domain) (string, error) {
 		}
 		return strings.Join(parts, " OR "), nil
 	case Not:
+		// Negation is pushed into the conditions as Odoo does, so that
+		// "not (email ilike x)" is "email not ilike x" and keeps the
+		// unset values.
+		switch inner := x.D.(type) {
+		case Const:
+			return q.compile(m, alias, !inner)
+		case Not:
+			return q.compile(m, alias, inner.D)
+		case And:
+			or := make(Or, len(inner))
+			for i, c := range inner {
+				or[i] = Not{c}
+			}
+			return q.compile(m, alias, or)
+		case Or:
+			and := make(And, len(inner))
+			for i, c := range inner {
+				and[i] = Not{c}
+			}
+			return q.compile(m, alias, and)
+		case Leaf:
+			if inv, ok := inverseOp[inner.Op]; ok {
+				return q.compile(m, alias, Leaf{Path: inner.Path, Op: inv, Value: inner.Value})
+			}
+		}
 		s, err := q.compile(m, alias, x.D)
 		if err != nil {
 			return "", err
@@ -130,6 +155,9 @@ func (q *sqlq) leaf(m *Model, alias string, l Leaf) (string, error) {
 	}
 	return q.scalarLeaf(alias, f, l.Op, l.Value)
 }
+
+var inverseOp = map[string]string{"=": "!=", "!=": "=", "in": "not in", "not in": "in", "like": "not like", "not like": "like",
+	"ilike": "not ilike", "not ilike": "ilike", "any": "not any", "not any": "any", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
 var negative = map[string]bool{"!=": true, "not in": true, "not like": true, "not ilike": true}
 
@@ -282,8 +310,8 @@ func (q *sqlq) scalarLeaf(alias string, f *Field, op string, v any) (string, err
 		pattern := s
 		if op != "=like" && op != "=ilike" {
 			if s == "" {
-				if negative[op] {
-					return "1=0", nil
+				if negative[op] { // NOT (x LIKE '%%') leaves the unset values
+					return c + " IS NULL", nil
 				}
 				return "1=1", nil
 			}
@@ -321,7 +349,7 @@ func (q *sqlq) likeExpr(target, pattern string, ci bool) string {
 		return target + " LIKE " + q.arg(pattern) + ` ESCAPE '\'`
 	}
 	if ci {
-		return "lower(" + target + ") LIKE lower(" + q.arg(pattern) + `) ESCAPE '\'`
+		return "kanso_lower(" + target + ") LIKE kanso_lower(" + q.arg(pattern) + `) ESCAPE '\'`
 	}
 	return "(" + target + " LIKE " + q.arg(pattern) + ` ESCAPE '\' AND ` + target + " GLOB " + q.arg(likeToGlob(pattern)) + ")"
 }
@@ -485,7 +513,7 @@ func (q *sqlq) relationalLeaf(m *Model, alias string, f *Field, l Leaf) (string,
 		}
 		if (pos == "like" || pos == "ilike") && isFalsy(v) {
 			if neg {
-				return "1=0", nil
+				return q.anyLeaf(m, alias, f, "not any", And{})
 			}
 			return "1=1", nil
 		}
