@@ -102,6 +102,10 @@ func (d *DB) Migrate(ctx context.Context, log *slog.Logger) (applied int, err er
 	if err != nil {
 		return 0, err
 	}
+	return d.migrate(ctx, log, all)
+}
+
+func (d *DB) migrate(ctx context.Context, log *slog.Logger, all []Migration) (applied int, err error) {
 	if _, err := d.Write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS kanso_schema (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("db: create kanso_schema: %w", err)

@@ -1,0 +1,183 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kanso-crm/kanso/internal/testutil"
+)
+
+func open(t *testing.T, b testutil.Backend) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), b.URL)
+	if err != nil {
+		t.Fatalf("open %s: %v", b.Name, err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func TestMigrateFreshAndIdempotent(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		ctx := context.Background()
+		d := open(t, b)
+		all, err := Migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := d.Migrate(ctx, testutil.Logger(t))
+		if err != nil || n != len(all) {
+			t.Fatalf("first migrate: %d, %v; want %d applied", n, err, len(all))
+		}
+		n, err = d.Migrate(ctx, testutil.Logger(t))
+		if err != nil || n != 0 {
+			t.Fatalf("second migrate: %d, %v; want nothing to do", n, err)
+		}
+		v, err := d.SchemaVersion(ctx)
+		if err != nil || v != len(all) {
+			t.Fatalf("version %d, %v", v, err)
+		}
+	})
+}
+
+func TestMigrateRefusesNewerSchema(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		ctx := context.Background()
+		d := open(t, b)
+		if _, err := d.Migrate(ctx, testutil.Logger(t)); err != nil {
+			t.Fatal(err)
+		}
+		all, _ := Migrations()
+		if _, err := d.Write.ExecContext(ctx, d.Dialect.Rebind("INSERT INTO kanso_schema (version, name, applied_at) VALUES (?, 'future.sql', 'x')"), len(all)+1); err != nil {
+			t.Fatal(err)
+		}
+		_, err := d.Migrate(ctx, testutil.Logger(t))
+		var se *SchemaError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), "newer than this kanso binary") {
+			t.Fatalf("migrate on a newer schema: %v; want a refusal", err)
+		}
+	})
+}
+
+func TestMigrateRefusesHalfMigrated(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		ctx := context.Background()
+		d := open(t, b)
+		if _, err := d.Migrate(ctx, testutil.Logger(t)); err != nil {
+			t.Fatal(err)
+		}
+		all, _ := Migrations()
+		if _, err := d.Write.ExecContext(ctx, d.Dialect.Rebind("INSERT INTO kanso_schema (version, name, applied_at) VALUES (?, 'gap.sql', 'x')"), len(all)+2); err != nil {
+			t.Fatal(err)
+		}
+		_, err := d.Migrate(ctx, testutil.Logger(t))
+		if err == nil || !strings.Contains(err.Error(), "half migrated") {
+			t.Fatalf("migrate with a gap: %v; want a half-migrated refusal", err)
+		}
+	})
+}
+
+// A failing migration leaves the database exactly as it was: the
+// statements before the failure are rolled back with it.
+func TestMigrateFailureRollsBack(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		ctx := context.Background()
+		d := open(t, b)
+		good := Migration{Version: 1, Name: "0001_a.sql", SQL: "CREATE TABLE a (id {id}, name TEXT);"}
+		bad := Migration{Version: 2, Name: "0002_b.sql", SQL: "CREATE TABLE b (id {id});\nINSERT INTO a (name) VALUES ('kept?');\nTHIS IS NOT SQL;"}
+		if _, err := d.migrate(ctx, testutil.Logger(t), []Migration{good}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.migrate(ctx, testutil.Logger(t), []Migration{good, bad}); err == nil {
+			t.Fatal("a broken migration succeeded")
+		}
+		v, err := d.SchemaVersion(ctx)
+		if err != nil || v != 1 {
+			t.Fatalf("version after failure: %d, %v; want 1", v, err)
+		}
+		var n int
+		if err := d.Write.QueryRowContext(ctx, "SELECT count(*) FROM a").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("rows in a after failure: %d, %v; want 0", n, err)
+		}
+		if _, err := d.Write.ExecContext(ctx, "SELECT 1 FROM b"); err == nil {
+			t.Fatal("table b exists after the failed migration")
+		}
+	})
+}
+
+// Upgrading an existing SQLite database first copies it aside.
+func TestMigrateBacksUpSQLite(t *testing.T) {
+	ctx := context.Background()
+	b := testutil.SQLite(t)
+	d := open(t, b)
+	first := Migration{Version: 1, Name: "0001_a.sql", SQL: "CREATE TABLE a (id {id}, name TEXT);\nINSERT INTO a (name) VALUES ('before');"}
+	second := Migration{Version: 2, Name: "0002_b.sql", SQL: "UPDATE a SET name = 'after';"}
+	if _, err := d.migrate(ctx, testutil.Logger(t), []Migration{first}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.migrate(ctx, testutil.Logger(t), []Migration{first, second}); err != nil {
+		t.Fatal(err)
+	}
+	backups, _ := filepath.Glob(b.URL + ".v1-*.bak")
+	if len(backups) != 1 {
+		t.Fatalf("backups: %v; want one", backups)
+	}
+	bd, err := Open(ctx, backups[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bd.Close()
+	var name string
+	if err := bd.Write.QueryRowContext(ctx, "SELECT name FROM a").Scan(&name); err != nil || name != "before" {
+		t.Fatalf("backup holds %q, %v; want the data before the migration", name, err)
+	}
+	if st, err := os.Stat(backups[0]); err != nil || st.Size() == 0 {
+		t.Fatalf("backup file: %v", err)
+	}
+}
+
+func TestDialectHelpers(t *testing.T) {
+	if got := Postgres.Rebind("a = ? AND b IN (?, ?)"); got != "a = $1 AND b IN ($2, $3)" {
+		t.Errorf("rebind: %s", got)
+	}
+	if got := SQLite.Rebind("a = ?"); got != "a = ?" {
+		t.Errorf("sqlite rebind changed the query: %s", got)
+	}
+	src := "CREATE TABLE t (id {id}, at {ts});\n-- dialect: postgres\nCREATE INDEX pg_only ON t (at);\n-- dialect: all\nSELECT 1;"
+	if got := SQLite.expand(src); strings.Contains(got, "pg_only") || !strings.Contains(got, "INTEGER PRIMARY KEY") || !strings.Contains(got, "SELECT 1") {
+		t.Errorf("sqlite expand: %s", got)
+	}
+	if got := Postgres.expand(src); !strings.Contains(got, "pg_only") || !strings.Contains(got, "BIGSERIAL") {
+		t.Errorf("postgres expand: %s", got)
+	}
+}
+
+// Date buckets give the same period starts on both databases.
+func TestDateBuckets(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		ctx := context.Background()
+		d := open(t, b)
+		cases := map[string]string{"day": "2024-05-15", "week": "2024-05-13", "month": "2024-05-01", "quarter": "2024-04-01", "year": "2024-01-01"}
+		for gran, want := range cases {
+			expr, err := d.Dialect.DateBucket("x", gran)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := "(SELECT ? AS x) s"
+			if d.Dialect == Postgres {
+				src = "(SELECT CAST(? AS TIMESTAMP) AS x) s"
+			}
+			var got string
+			if err := d.Write.QueryRowContext(ctx, d.Dialect.Rebind("SELECT "+expr+" FROM "+src), "2024-05-15 13:45:00").Scan(&got); err != nil {
+				t.Fatalf("%s: %v", gran, err)
+			}
+			if got != want {
+				t.Errorf("%s bucket of 2024-05-15 (a Wednesday): %s, want %s", gran, got, want)
+			}
+		}
+	})
+}
