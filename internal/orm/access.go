@@ -241,10 +241,6 @@ func (e *Env) CheckRecords(m *Model, ids []int64, p Perm) error {
 		return err
 	}
 	q := &sqlq{env: e}
-	in := make([]string, len(uniq))
-	for i, id := range uniq {
-		in[i] = q.arg(id)
-	}
 	var w string
 	if a, ok := rule.(And); ok && len(a) == 0 {
 		w = "1=1"
@@ -253,6 +249,11 @@ func (e *Env) CheckRecords(m *Model, ids []int64, p Perm) error {
 		if err != nil {
 			return err
 		}
+	}
+	// the rule's arguments come first in the text, so they are bound first
+	in := make([]string, len(uniq))
+	for i, id := range uniq {
+		in[i] = q.arg(id)
 	}
 	rows, err := e.Query("SELECT t0.id, CASE WHEN "+w+" THEN 1 ELSE 0 END FROM "+quoteTable(m)+" t0 WHERE t0.id IN ("+strings.Join(in, ", ")+")", q.args...)
 	if err != nil {

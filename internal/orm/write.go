@@ -620,9 +620,13 @@ func (e *Env) Copy(m *Model, id int64, defaults Values) (int64, error) {
 			vals[k] = v
 		}
 	}
-	if rn := m.Field(m.RecName); rn != nil && rn.Type == Char {
-		if s, ok := vals[m.RecName].(string); ok {
-			vals[m.RecName] = s + " (copy)"
+	nameField := m.RecName
+	if f := m.Field("name"); f != nil && f.Type == Char && f.Stored() {
+		nameField = "name"
+	}
+	if rn := m.Field(nameField); rn != nil && rn.Type == Char && rn.Compute == nil {
+		if s, ok := vals[nameField].(string); ok {
+			vals[nameField] = s + " (copy)"
 		}
 	}
 	for k, v := range defaults {
