@@ -200,6 +200,14 @@ func (s *Service) decodeJSON(w http.ResponseWriter, r *http.Request, v any) erro
 		}
 		return &badRequest{"The request body is not valid JSON: " + err.Error()}
 	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return &badRequest{"The request body must hold one JSON value; there is more after it."}
+	}
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kanso-crm/kanso/internal/api"
 	"github.com/kanso-crm/kanso/internal/base"
+	"github.com/kanso-crm/kanso/internal/crm"
 	"github.com/kanso-crm/kanso/internal/db"
 	"github.com/kanso-crm/kanso/internal/orm"
 	"github.com/kanso-crm/kanso/internal/web"
@@ -39,7 +40,7 @@ type Config struct {
 }
 
 // Modules lists the modules of the product, in dependency order.
-func Modules() []base.Module { return []base.Module{base.BaseModule} }
+func Modules() []base.Module { return []base.Module{base.BaseModule, crm.Module} }
 
 // NewRegistry builds the registry of every module.
 func NewRegistry() (*orm.Registry, error) {

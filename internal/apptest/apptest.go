@@ -3,7 +3,9 @@
 package apptest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -99,4 +101,81 @@ func (s *Server) CreateUser(t testing.TB, login, password string, groups ...stri
 		return nil
 	})
 	return id
+}
+
+// Client calls the JSON-2 API with an API key.
+type Client struct {
+	t   testing.TB
+	URL string
+	Key string
+}
+
+// Client returns a JSON-2 client acting as login (a new API key).
+func (s *Server) Client(t testing.TB, login string) *Client {
+	return &Client{t: t, URL: s.URL, Key: s.APIKey(t, login)}
+}
+
+// Call posts to /json/2/model/method and returns the HTTP status and the
+// decoded answer (numbers normalised as the ORM does).
+func (c *Client) Call(model, method string, body map[string]any) (int, any) {
+	c.t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		c.t.Fatalf("encode: %v", err)
+	}
+	req, _ := http.NewRequest("POST", c.URL+"/json/2/"+model+"/"+method, bytes.NewReader(b))
+	req.Header.Set("Authorization", "bearer "+c.Key)
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("POST %s/%s: %v", model, method, err)
+	}
+	defer resp.Body.Close()
+	var out any
+	dec := json.NewDecoder(resp.Body)
+	dec.UseNumber()
+	if err := dec.Decode(&out); err != nil {
+		c.t.Fatalf("decode %s/%s: %v", model, method, err)
+	}
+	return resp.StatusCode, orm.Normalize(out)
+}
+
+// Must calls and fails the test unless the answer is 200.
+func (c *Client) Must(model, method string, body map[string]any) any {
+	c.t.Helper()
+	st, out := c.Call(model, method, body)
+	if st != http.StatusOK {
+		c.t.Fatalf("%s/%s %v: HTTP %d %v", model, method, body, st, out)
+	}
+	return out
+}
+
+// Read reads one record's fields as a map.
+func (c *Client) Read(model string, id int64, fields ...string) map[string]any {
+	c.t.Helper()
+	f := make([]any, len(fields))
+	for i, x := range fields {
+		f[i] = x
+	}
+	out := c.Must(model, "read", map[string]any{"ids": []any{id}, "fields": f, "context": map[string]any{"active_test": false}})
+	list := out.([]any)
+	if len(list) != 1 {
+		c.t.Fatalf("read %s(%d): %v", model, id, out)
+	}
+	return list[0].(map[string]any)
+}
+
+// Create creates one record and returns its id.
+func (c *Client) Create(model string, vals map[string]any) int64 {
+	c.t.Helper()
+	return c.Must(model, "create", map[string]any{"vals_list": vals}).(int64)
+}
+
+// ErrorName returns the Odoo exception name of an error answer.
+func ErrorName(out any) string {
+	if m, ok := out.(map[string]any); ok {
+		s, _ := m["name"].(string)
+		return s
+	}
+	return ""
 }

@@ -54,22 +54,33 @@ func registerSecurity(r *orm.Registry) {
 		&orm.Field{Name: "perm_unlink", Type: orm.Boolean, String: "Delete", Default: func(*orm.Env) any { return true }},
 		&orm.Field{Name: "active", Type: orm.Boolean, String: "Active", Default: func(*orm.Env) any { return true }},
 	)
-	check := func(env *orm.Env, vals orm.Values) error {
-		s, ok := vals["domain_force"].(string)
-		if !ok {
-			return nil
+	// A rule must name a model and a domain that works on it: a broken
+	// rule would lock its users out of the model.
+	check := func(env *orm.Env, rec orm.Values) error {
+		model, _ := rec["model"].(string)
+		m := env.Reg.Model(model)
+		if m == nil {
+			return orm.ValidationErrorf("Unknown model %q for a record rule", model)
+		}
+		src, _ := rec["domain_force"].(string)
+		if src == "" {
+			src = "[]"
 		}
 		var v any
-		if err := json.Unmarshal([]byte(s), &v); err != nil {
+		if err := json.Unmarshal([]byte(src), &v); err != nil {
 			return orm.ValidationErrorf("The rule's domain is not valid JSON: %s", err)
 		}
-		if _, err := orm.ParseDomain(orm.Normalize(v)); err != nil {
-			return err
+		d, err := env.ParseRuleDomain(src, &orm.UserInfo{ID: 1, PartnerID: 1, CompanyID: 1})
+		if err != nil {
+			return orm.ValidationErrorf("The rule's domain is not valid: %s", err)
+		}
+		if _, err := env.Sudo().SearchCount(m, d, 1); err != nil {
+			return orm.ValidationErrorf("The rule's domain does not work on %s: %s", model, err)
 		}
 		return nil
 	}
 	rule.Hooks = append(rule.Hooks, orm.Hooks{BeforeCreate: check,
-		BeforeWrite: func(env *orm.Env, old []orm.Values, vals orm.Values) error { return check(env, vals) }})
+		BeforeWriteRecord: func(env *orm.Env, old, rec, vals orm.Values) error { return check(env, rec) }})
 
 	keys := r.Define(&orm.Model{Name: "res.users.apikeys", Description: "Users API Keys", Order: "id"},
 		&orm.Field{Name: "name", Type: orm.Char, String: "Description", Required: true, Readonly: true},

@@ -303,8 +303,9 @@ func GenerateAPIKey(env *orm.Env, uid int64, name, scope string, expires *time.T
 	if scope != "" {
 		sc = scope
 	}
-	if _, err := env.Exec(`INSERT INTO res_users_apikeys (name, user_id, scope, key_index, key_hash, expiration_date, create_date)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, name, uid, sc, key[:apiKeyIndexLen], hashKey(key), exp, env.Dialect.TimeParam(env.Now)); err != nil {
+	now := env.Dialect.TimeParam(env.Now)
+	if _, err := env.Exec(`INSERT INTO res_users_apikeys (name, user_id, scope, key_index, key_hash, expiration_date, create_uid, create_date, write_uid, write_date)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, name, uid, sc, key[:apiKeyIndexLen], hashKey(key), exp, env.UID, now, env.UID, now); err != nil {
 		return "", fmt.Errorf("base: store api key: %w", err)
 	}
 	return key, nil

@@ -240,29 +240,36 @@ func (d Dialect) ILike() string {
 	return "LIKE"
 }
 
-// DateBucket returns an SQL expression truncating the datetime or date
-// column expression col to the start of its period, as text
-// "YYYY-MM-DD" (for the week, the Monday of the ISO week).
-func (d Dialect) DateBucket(col, granularity string) (string, error) {
+// DateBucket returns SQL expressions for grouping the datetime or date
+// column expression col by period: group is what to GROUP BY, and label
+// renders the period's first day as text "YYYY-MM-DD" (for the week, the
+// Monday of the ISO week). They differ so that PostgreSQL groups on
+// date_trunc (few, cheap groups) and formats only the result rows, and
+// SQLite cuts its text dates instead of parsing them.
+func (d Dialect) DateBucket(col, granularity string) (group, label string, err error) {
 	if d == Postgres {
 		switch granularity {
 		case "day", "week", "month", "quarter", "year":
-			return "to_char(date_trunc('" + granularity + "', " + col + "), 'YYYY-MM-DD')", nil
+			g := "date_trunc('" + granularity + "', " + col + ")"
+			return g, "to_char(" + g + ", 'YYYY-MM-DD')", nil
 		}
-		return "", fmt.Errorf("unknown date granularity %q", granularity)
+		return "", "", fmt.Errorf("unknown date granularity %q", granularity)
 	}
+	var e string
 	switch granularity {
 	case "day":
-		return "strftime('%Y-%m-%d', " + col + ")", nil
+		e = "substr(" + col + ", 1, 10)"
 	case "week":
 		// weekday: 0 = Sunday; go back to Monday
-		return "date(" + col + ", '-' || ((CAST(strftime('%w', " + col + ") AS INTEGER) + 6) % 7) || ' days')", nil
+		e = "date(" + col + ", '-' || ((CAST(strftime('%w', " + col + ") AS INTEGER) + 6) % 7) || ' days')"
 	case "month":
-		return "strftime('%Y-%m-01', " + col + ")", nil
+		e = "(substr(" + col + ", 1, 7) || '-01')"
 	case "quarter":
-		return "(strftime('%Y-', " + col + ") || printf('%02d', ((CAST(strftime('%m', " + col + ") AS INTEGER) - 1) / 3) * 3 + 1) || '-01')", nil
+		e = "(substr(" + col + ", 1, 5) || printf('%02d', ((CAST(substr(" + col + ", 6, 2) AS INTEGER) - 1) / 3) * 3 + 1) || '-01')"
 	case "year":
-		return "strftime('%Y-01-01', " + col + ")", nil
+		e = "(substr(" + col + ", 1, 4) || '-01-01')"
+	default:
+		return "", "", fmt.Errorf("unknown date granularity %q", granularity)
 	}
-	return "", fmt.Errorf("unknown date granularity %q", granularity)
+	return e, e, nil
 }

@@ -163,7 +163,7 @@ func TestDateBuckets(t *testing.T) {
 		d := open(t, b)
 		cases := map[string]string{"day": "2024-05-15", "week": "2024-05-13", "month": "2024-05-01", "quarter": "2024-04-01", "year": "2024-01-01"}
 		for gran, want := range cases {
-			expr, err := d.Dialect.DateBucket("x", gran)
+			_, expr, err := d.Dialect.DateBucket("x", gran)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -135,6 +135,11 @@ func (e *Env) access(m *Model) (*modelAccess, error) {
 	return a, nil
 }
 
+// ParseRuleDomain parses a record rule's domain for user u.
+func (e *Env) ParseRuleDomain(src string, u *UserInfo) (Domain, error) {
+	return e.evalRuleDomain(src, u)
+}
+
 // evalRuleDomain parses a rule's domain, written as JSON with the
 // placeholders "$uid", "$partner_id", "$company_id" and "$company_ids".
 func (e *Env) evalRuleDomain(src string, u *UserInfo) (Domain, error) {

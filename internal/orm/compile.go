@@ -123,6 +123,9 @@ func (q *sqlq) leaf(m *Model, alias string, l Leaf) (string, error) {
 	if f.Secret {
 		return "", AccessErrorf("Field %s.%s cannot be searched", m.Name, f.Name)
 	}
+	if f.Compute != nil && !f.Stored() {
+		return "", ValidationErrorf("Field %s.%s is computed and not stored; it cannot be searched", m.Name, f.Name)
+	}
 	if dotted {
 		if !f.IsRelational() {
 			return "", ValidationErrorf("Invalid path %q: %s.%s is not a relational field", l.Path, m.Name, name)
@@ -349,9 +352,23 @@ func (q *sqlq) likeExpr(target, pattern string, ci bool) string {
 		return target + " LIKE " + q.arg(pattern) + ` ESCAPE '\'`
 	}
 	if ci {
+		// SQLite's LIKE already ignores ASCII case; only a pattern with
+		// other letters needs the (slower) Unicode folding.
+		if isASCII(pattern) {
+			return target + " LIKE " + q.arg(pattern) + ` ESCAPE '\'`
+		}
 		return "kanso_lower(" + target + ") LIKE kanso_lower(" + q.arg(pattern) + `) ESCAPE '\'`
 	}
 	return "(" + target + " LIKE " + q.arg(pattern) + ` ESCAPE '\' AND ` + target + " GLOB " + q.arg(likeToGlob(pattern)) + ")"
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func escapeLike(s string) string {
@@ -577,6 +594,21 @@ func (q *sqlq) anyLeaf(m *Model, alias string, f *Field, op string, sub Domain) 
 	co := q.env.Reg.Model(f.Relation)
 	if co == nil {
 		return "", ValidationErrorf("Field %s.%s has no comodel", m.Name, f.Name)
+	}
+	// The related records are searched with the user's record rules, so
+	// a condition cannot reveal anything about records the user may not
+	// read.
+	if !q.env.Su {
+		if err := q.env.CheckAccess(co, PermRead); err != nil {
+			return "", err
+		}
+		rule, err := q.env.ruleDomain(co, PermRead)
+		if err != nil {
+			return "", err
+		}
+		if a, ok := rule.(And); !ok || len(a) > 0 {
+			sub = And{sub, rule}
+		}
 	}
 	a := q.alias()
 	switch f.Type {

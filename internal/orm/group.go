@@ -111,10 +111,14 @@ func (e *Env) ReadGroup(m *Model, d Domain, groupby []GroupBy, aggs []Aggregate,
 			joins = append(joins, "LEFT JOIN "+quoteIdent(g.Field.RelTable)+" "+r+" ON "+col(r, g.Field.Column1)+" = t0.id")
 			expr = col(r, g.Field.Column2)
 		case g.Gran != "":
-			expr, err = e.Dialect.DateBucket(col("t0", g.Field.Name), g.Gran)
+			var label string
+			expr, label, err = e.Dialect.DateBucket(col("t0", g.Field.Name), g.Gran)
 			if err != nil {
 				return nil, err
 			}
+			gexprs = append(gexprs, expr)
+			sel = append(sel, label)
+			continue
 		default:
 			expr = col("t0", g.Field.Name)
 		}

@@ -42,6 +42,10 @@ type Hooks struct {
 	// BeforeWrite may add values or refuse; old holds the records'
 	// current stored values, in the order of ids.
 	BeforeWrite func(env *Env, old []Values, vals Values) error
+	// BeforeWriteRecord adjusts one record before it is written: old is
+	// its stored state, rec the state about to be written (old merged
+	// with vals), which the hook may change.
+	BeforeWriteRecord func(env *Env, old, rec, vals Values) error
 	// AfterWrite runs after the update, with the values written.
 	AfterWrite func(env *Env, ids []int64, vals Values) error
 	// BeforeUnlink may refuse a deletion.
@@ -156,10 +160,18 @@ func defaultLabel(name string) string {
 type Registry struct {
 	models map[string]*Model
 	order  []string
+	ext    map[string][]any
 }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{models: map[string]*Model{}} }
+func NewRegistry() *Registry { return &Registry{models: map[string]*Model{}, ext: map[string][]any{}} }
+
+// Extend registers a module extension point implementation under a name
+// (e.g. "crm.merge": a function another module provides); set-up only.
+func (r *Registry) Extend(name string, impl any) { r.ext[name] = append(r.ext[name], impl) }
+
+// Extensions returns what modules registered under name.
+func (r *Registry) Extensions(name string) []any { return r.ext[name] }
 
 // Model returns a model by name, or nil.
 func (r *Registry) Model(name string) *Model { return r.models[name] }

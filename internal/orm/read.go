@@ -246,6 +246,10 @@ func (e *Env) ReadValues(m *Model, ids []int64, fields []string) ([]Values, erro
 			for _, r := range recs {
 				r[n] = dn[r["id"].(int64)]
 			}
+		case !f.Stored() && f.Compute != nil:
+			if err := f.Compute(e, recs); err != nil {
+				return nil, err
+			}
 		case f.IsX2Many() && f.Related == "":
 			rel, err := e.x2manyIDs(m, f, ids)
 			if err != nil {
@@ -260,10 +264,6 @@ func (e *Env) ReadValues(m *Model, ids []int64, fields []string) ([]Values, erro
 			}
 		case f.Related != "":
 			if err := e.readRelated(m, f, recs); err != nil {
-				return nil, err
-			}
-		case !f.Stored() && f.Compute != nil:
-			if err := f.Compute(e, recs); err != nil {
 				return nil, err
 			}
 		}

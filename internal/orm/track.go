@@ -5,14 +5,14 @@ import (
 	"time"
 )
 
-// trackedFields lists the tracked fields present in vals.
-func (e *Env) trackedFields(m *Model, vals Values) []*Field {
+// trackedFields lists the tracked fields whose value changes.
+func (e *Env) trackedFields(m *Model, old, cur Values) []*Field {
 	if e.Context["tracking_disable"] == true {
 		return nil
 	}
 	var out []*Field
 	for _, f := range m.Fields() {
-		if _, ok := vals[f.Name]; ok && f.Tracking && f.Stored() {
+		if f.Tracking && f.Stored() && changedValue(old[f.Name], cur[f.Name]) {
 			out = append(out, f)
 		}
 	}

@@ -447,8 +447,7 @@ func (e *Env) Write(m *Model, ids []int64, in Values) error {
 	if err := e.checkTargets(m, vals); err != nil {
 		return err
 	}
-	// Per record: merge, compute, check, update.
-	tracked := e.trackedFields(m, vals)
+	// Per record: merge, adjust, compute, check, update.
 	for _, o := range old {
 		rec := Values{}
 		for k, v := range o {
@@ -457,7 +456,23 @@ func (e *Env) Write(m *Model, ids []int64, in Values) error {
 		for k, v := range vals {
 			rec[k] = v
 		}
-		if err := e.computeStored(m, []Values{rec}, vals); err != nil {
+		for _, h := range m.Hooks {
+			if h.BeforeWriteRecord != nil {
+				if err := h.BeforeWriteRecord(e, o, rec, vals); err != nil {
+					return err
+				}
+			}
+		}
+		changed := Values{}
+		for k := range vals {
+			changed[k] = true
+		}
+		for k, v := range rec {
+			if changedValue(o[k], v) {
+				changed[k] = true
+			}
+		}
+		if err := e.computeStored(m, []Values{rec}, changed); err != nil {
 			return err
 		}
 		if err := e.checkRequired(m, rec); err != nil {
@@ -480,11 +495,11 @@ func (e *Env) Write(m *Model, ids []int64, in Values) error {
 			args = append(args, f.Param(e.Dialect, rec[f.Name]))
 		}
 		sets = append(sets, quoteIdent("write_uid")+" = ?", quoteIdent("write_date")+" = ?")
-		args = append(args, e.UID, e.Dialect.TimeParam(e.Now), o["id"])
+		args = append(args, e.UID, e.Dialect.TimeParam(nextWriteDate(o["write_date"], e.Now)), o["id"])
 		if _, err := e.Exec("UPDATE "+quoteTable(m)+" SET "+strings.Join(sets, ", ")+" WHERE id = ?", args...); err != nil {
 			return e.dbError(m, err)
 		}
-		if len(tracked) > 0 {
+		if tracked := e.trackedFields(m, o, rec); len(tracked) > 0 {
 			if err := e.track(m, o, rec, tracked); err != nil {
 				return err
 			}
@@ -504,6 +519,21 @@ func (e *Env) Write(m *Model, ids []int64, in Values) error {
 	}
 	e.st.changed[m.Name] = true
 	return nil
+}
+
+// nextWriteDate is the write_date of a record written now: clients see
+// write_date to the second, so a write in the same second as the previous
+// one moves it to the next second, keeping every change visible to the
+// concurrency check.
+func nextWriteDate(old any, now time.Time) time.Time {
+	prev, ok := old.(time.Time)
+	if !ok {
+		return now
+	}
+	if floor := prev.Truncate(time.Second).Add(time.Second); now.Before(floor) {
+		return floor
+	}
+	return now
 }
 
 func changedValue(a, b any) bool {

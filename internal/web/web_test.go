@@ -138,7 +138,7 @@ func TestPasswordChange(t *testing.T) {
 		second.login("sara", "first-password")
 		cases := []struct {
 			old, new, confirm, want string
-			status              int
+			status                  int
 		}{
 			{"bad-password", "second-password", "second-password", "current password is wrong", 422},
 			{"first-password", "second-password", "other-password", "differ", 422},

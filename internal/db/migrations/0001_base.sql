@@ -124,6 +124,10 @@ CREATE INDEX res_partner_commercial ON res_partner (commercial_partner_id);
 CREATE INDEX res_partner_email_norm ON res_partner (email_normalized);
 CREATE INDEX res_partner_name ON res_partner (name);
 CREATE INDEX res_partner_vat ON res_partner (vat);
+-- the default order of contact lists
+CREATE INDEX res_partner_complete_name ON res_partner (complete_name, id DESC);
+CREATE INDEX res_partner_company ON res_partner (company_id);
+CREATE INDEX res_partner_create_date ON res_partner (create_date);
 
 CREATE TABLE res_partner_res_partner_category_rel (
     partner_id {int} NOT NULL REFERENCES res_partner (id) ON DELETE CASCADE,
@@ -230,7 +234,7 @@ CREATE TABLE res_users_apikeys (
     key_index TEXT NOT NULL,
     key_hash TEXT NOT NULL,
     expiration_date {ts},
-    create_date {ts}
+    create_uid {int}, create_date {ts}, write_uid {int}, write_date {ts}
 );
 CREATE INDEX res_users_apikeys_index ON res_users_apikeys (key_index);
 
