@@ -180,6 +180,7 @@ func (a *App) Serve(ctx context.Context) error {
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
+	go a.runJobs(ctx)
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {

@@ -112,7 +112,7 @@ func allocateToTeams(env *orm.Env, teams []teamCap, res *AssignResult) error {
 	fmt.Sscan(delay, &hours)
 	cand := orm.And{orm.Leaf{Path: "team_id", Op: "=", Value: false}, orm.Leaf{Path: "user_id", Op: "=", Value: false},
 		orm.Leaf{Path: "won_status", Op: "!=", Value: "won"},
-		orm.Leaf{Path: "create_date", Op: "<=", Value: env.Now.Add(-durationHours(hours)).Format("2006-01-02 15:04:05")}}
+		orm.Leaf{Path: "create_date", Op: "<=", Value: env.Now.Add(-durationHours(hours))}}
 	pending := map[int64][]int64{}
 	quota := map[int64]int64{}
 	for _, t := range teams {
