@@ -99,7 +99,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, err
 	}
-	a.Handler = a.routes()
+	if a.Handler, err = a.routes(); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -138,7 +141,7 @@ func (a *App) install(ctx context.Context) error {
 	})
 }
 
-func (a *App) routes() http.Handler {
+func (a *App) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	apiSvc := &api.Service{Runner: a.Runner, DBName: a.Cfg.DBName, Log: a.Log, MaxBody: a.Cfg.MaxBody, KansoVersion: Version}
 	apiSvc.Routes(mux)
@@ -152,9 +155,12 @@ func (a *App) routes() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
 	})
-	webApp := &web.App{Runner: a.Runner, Log: a.Log, SecureCookies: a.Cfg.SecureCookies, Version: Version}
+	webApp, err := web.NewApp(a.Runner, a.Log, a.Cfg.SecureCookies, Version)
+	if err != nil {
+		return nil, err
+	}
 	webApp.Routes(mux)
-	return web.Protect(mux)
+	return web.Protect(mux), nil
 }
 
 // Listen binds the configured address.

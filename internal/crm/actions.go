@@ -122,6 +122,30 @@ func addLeadMethods(m *orm.Model) {
 			}
 			return true, Activate(env, c.IDs, a)
 		}})
+	m.AddMethod(&orm.Method{Name: "kanban_move", Params: []string{"stage_id", "above_id", "below_id", "write_date"},
+		Doc: "Move an opportunity to a stage, between two cards of its column (ids, or false at the ends), as a drag and drop does.",
+		Fn: func(env *orm.Env, c *orm.Call) (any, error) {
+			if len(c.IDs) != 1 {
+				return nil, orm.UserErrorf("Move one card at a time.")
+			}
+			stage, err := c.Int("stage_id", 0)
+			if err != nil {
+				return nil, err
+			}
+			above, err := c.Int("above_id", 0)
+			if err != nil {
+				return nil, err
+			}
+			below, err := c.Int("below_id", 0)
+			if err != nil {
+				return nil, err
+			}
+			wd, err := c.String("write_date", "")
+			if err != nil {
+				return nil, err
+			}
+			return true, KanbanMove(env, c.IDs[0], stage, above, below, wd)
+		}})
 	m.AddMethod(&orm.Method{Name: "message_post", Params: []string{"body", "message_type", "subtype_xmlid", "subject"},
 		Doc: "Post a note on the record's timeline; returns the message id.",
 		Fn: func(env *orm.Env, c *orm.Call) (any, error) {

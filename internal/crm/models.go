@@ -160,6 +160,7 @@ func registerLead(r *orm.Registry) {
 		&orm.Field{Name: "activated", Type: orm.Boolean, String: "Activated", Default: boolDefault(true), Tracking: true,
 			Help: "A lead entered without a salesperson (e.g. from its tax code) waits inactive until someone activates it."},
 		&orm.Field{Name: "date_first_contact", Type: orm.Datetime, String: "First Contact", Tracking: true},
+		&orm.Field{Name: "kanban_position", Type: orm.Float, String: "Position in the column", Aggregator: "-", Copy: orm.Bool(false)},
 	)
 	m.TrackSubtype = leadTrackSubtype
 	m.Hooks = append(m.Hooks, orm.Hooks{

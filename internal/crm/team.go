@@ -346,3 +346,9 @@ func sortedKeys(m map[int64]bool) []int64 {
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
+
+// TeamStages lists the stages of a team's pipeline, in order.
+func TeamStages(env *orm.Env, teamID int64) ([]int64, error) { return teamStages(env, teamID, nil) }
+
+// UserTeams lists the teams a user leads or belongs to, default first.
+func UserTeams(env *orm.Env, uid int64) ([]int64, error) { return userTeams(env, uid) }

@@ -20,6 +20,16 @@ type App struct {
 	Log           *slog.Logger
 	SecureCookies bool
 	Version       string
+	assets        *Assets
+}
+
+// NewApp prepares the pages (the static files are hashed once).
+func NewApp(r *orm.Runner, log *slog.Logger, secure bool, version string) (*App, error) {
+	assets, err := LoadAssets()
+	if err != nil {
+		return nil, err
+	}
+	return &App{Runner: r, Log: log, SecureCookies: secure, Version: version, assets: assets}, nil
 }
 
 // Protect adds cross-origin request protection (CSRF) and security headers.
@@ -37,8 +47,19 @@ func Protect(h http.Handler) http.Handler {
 
 // Routes registers the page handlers.
 func (a *App) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", a.page(a.home))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/crm/pipeline", http.StatusSeeOther)
+	})
 	mux.HandleFunc("GET /web", a.page(a.home))
+	mux.HandleFunc("GET /static/", a.assets.serve)
+	mux.HandleFunc("GET /crm/pipeline", a.page(a.pipeline))
+	mux.HandleFunc("GET /crm/pipeline/column", a.page(a.pipelineColumn))
+	mux.HandleFunc("POST /crm/pipeline/quick", a.page(a.quickCreate))
+	mux.HandleFunc("POST /crm/lead/{id}/move", a.page(a.moveCard))
+	mux.HandleFunc("POST /crm/lead/{id}/priority", a.page(a.setPriority))
+	mux.HandleFunc("GET /crm/lead/{id}", a.page(a.leadForm))
+	mux.HandleFunc("POST /crm/lead/{id}", a.page(a.saveLead))
+	mux.HandleFunc("POST /crm/lead/{id}/{action}", a.page(a.leadAction))
 	mux.HandleFunc("GET /web/login", a.loginForm)
 	mux.HandleFunc("POST /web/login", a.login)
 	mux.HandleFunc("POST /web/logout", a.logout)

@@ -1,0 +1,390 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kanso-crm/kanso/internal/crm"
+	"github.com/kanso-crm/kanso/internal/orm"
+)
+
+// LeadForm is what the opportunity form shows.
+type LeadForm struct {
+	ID        int64
+	Rec       map[string]any // the record as read (API format)
+	Stages    [][2]string    // id, name of the team's stages
+	Users     [][2]string
+	Teams     [][2]string
+	Tags      [][2]string
+	Reasons   [][2]string
+	TagIDs    map[string]bool
+	Timeline  []TimelineEntry
+	Error     string
+	Saved     bool
+	Conflict  []ConflictRow
+	WonStatus string
+}
+
+// ConflictRow is one field changed by someone else meanwhile.
+type ConflictRow struct{ Label, Mine, Theirs string }
+
+// TimelineEntry is one message of a record's history.
+type TimelineEntry struct {
+	Author, Date, Body, Subject string
+	Changes                     []string
+}
+
+// Str reads a text value of the record ("" when unset).
+func (f *LeadForm) Str(k string) string {
+	switch v := f.Rec[k].(type) {
+	case string:
+		return v
+	case int64:
+		return itoa(v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case []any:
+		if len(v) == 2 {
+			return fmt.Sprint(v[0])
+		}
+	}
+	return ""
+}
+
+// Name reads the display name of a many2one value.
+func (f *LeadForm) Name(k string) string {
+	if v, ok := f.Rec[k].([]any); ok && len(v) == 2 {
+		return fmt.Sprint(v[1])
+	}
+	return ""
+}
+
+var leadFormFields = []string{"name", "type", "active", "stage_id", "team_id", "user_id", "partner_id", "partner_name", "contact_name",
+	"email_from", "phone", "function", "website", "expected_revenue", "probability", "date_deadline", "priority", "tag_ids",
+	"description", "street", "city", "zip", "country_id", "vat", "won_status", "lost_reason_id", "write_date", "activated", "prorated_revenue"}
+
+func pairs(recs []map[string]any, label string) [][2]string {
+	out := make([][2]string, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, [2]string{itoa(r["id"].(int64)), fmt.Sprint(r[label])})
+	}
+	return out
+}
+
+// loadLeadForm reads a lead with everything its form needs.
+func loadLeadForm(env *orm.Env, id int64) (*LeadForm, error) {
+	lead := env.Reg.Model("crm.lead")
+	all := env.WithContext(map[string]any{"active_test": false})
+	recs, err := all.Read(lead, []int64{id}, leadFormFields, true)
+	if err != nil {
+		return nil, err
+	}
+	f := &LeadForm{ID: id, Rec: recs[0], TagIDs: map[string]bool{}}
+	f.WonStatus, _ = f.Rec["won_status"].(string)
+	team, _ := strconv.ParseInt(f.Str("team_id"), 10, 64)
+	stageIDs, err := crm.TeamStages(env, team)
+	if err != nil {
+		return nil, err
+	}
+	stages, err := env.Sudo().Read(env.Reg.Model("crm.stage"), stageIDs, []string{"name", "is_lost"}, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range stages {
+		if s["is_lost"] != true {
+			f.Stages = append(f.Stages, [2]string{itoa(s["id"].(int64)), s["name"].(string)})
+		}
+	}
+	users, err := env.SearchRead(env.Reg.Model("res.users"), orm.Leaf{Path: "share", Op: "=", Value: false}, []string{"name"}, orm.SearchOpts{}, false)
+	if err != nil {
+		return nil, err
+	}
+	f.Users = pairs(users, "name")
+	teams, err := env.SearchRead(env.Reg.Model("crm.team"), orm.And{}, []string{"name"}, orm.SearchOpts{}, false)
+	if err != nil {
+		return nil, err
+	}
+	f.Teams = pairs(teams, "name")
+	tags, err := env.SearchRead(env.Reg.Model("crm.tag"), orm.And{}, []string{"name"}, orm.SearchOpts{}, false)
+	if err != nil {
+		return nil, err
+	}
+	f.Tags = pairs(tags, "name")
+	for _, t := range f.Rec["tag_ids"].([]int64) {
+		f.TagIDs[itoa(t)] = true
+	}
+	reasons, err := env.SearchRead(env.Reg.Model("crm.lost.reason"), orm.And{}, []string{"name"}, orm.SearchOpts{}, false)
+	if err != nil {
+		return nil, err
+	}
+	f.Reasons = pairs(reasons, "name")
+	f.Timeline, err = loadTimeline(env, "crm.lead", id)
+	return f, err
+}
+
+// loadTimeline reads a record's messages with their tracked changes,
+// newest first (two queries whatever the length).
+func loadTimeline(env *orm.Env, model string, id int64) ([]TimelineEntry, error) {
+	rows, err := env.Query(`SELECT m.id, COALESCE(p.name, ''), m.date, COALESCE(m.body, ''), COALESCE(m.subject, '')
+		FROM mail_message m LEFT JOIN res_partner p ON p.id = m.author_id WHERE m.model = ? AND m.res_id = ? ORDER BY m.id DESC LIMIT 100`, model, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []TimelineEntry
+	index := map[int64]int{}
+	var ids []any
+	for rows.Next() {
+		var mid int64
+		var e TimelineEntry
+		var date any
+		if err := rows.Scan(&mid, &e.Author, &date, &e.Body, &e.Subject); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		switch d := date.(type) {
+		case time.Time:
+			e.Date = d.UTC().Format("2006-01-02 15:04:05")
+		case string:
+			if len(d) >= 19 {
+				e.Date = d[:19]
+			}
+		}
+		index[mid] = len(out)
+		ids = append(ids, mid)
+		out = append(out, e)
+	}
+	rows.Close()
+	if len(ids) == 0 {
+		return out, rows.Err()
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	trows, err := env.Query(`SELECT mail_message_id, COALESCE(field_desc, field_name), COALESCE(old_value_char, CAST(old_value_float AS TEXT), CAST(old_value_integer AS TEXT), ''),
+		COALESCE(new_value_char, CAST(new_value_float AS TEXT), CAST(new_value_integer AS TEXT), '') FROM mail_tracking_value WHERE mail_message_id IN (`+ph+`) ORDER BY id`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var mid int64
+		var label, oldV, newV string
+		if err := trows.Scan(&mid, &label, &oldV, &newV); err != nil {
+			return nil, err
+		}
+		if i, ok := index[mid]; ok {
+			out[i].Changes = append(out[i].Changes, label+": "+oldV+" → "+newV)
+		}
+	}
+	return out, trows.Err()
+}
+
+func leadID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil
+}
+
+func (a *App) leadForm(w http.ResponseWriter, r *http.Request, uid int64) {
+	id, ok := leadID(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	a.showLead(w, r, uid, id, http.StatusOK, func(f *LeadForm) { f.Saved = r.URL.Query().Get("saved") == "1" })
+}
+
+func (a *App) showLead(w http.ResponseWriter, r *http.Request, uid, id int64, status int, adjust func(f *LeadForm)) {
+	var v *View
+	var f *LeadForm
+	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
+		var err error
+		if v, err = a.newView(env, "", "pipeline"); err != nil {
+			return err
+		}
+		f, err = loadLeadForm(env, id)
+		return err
+	})
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	v.Title = f.Str("name")
+	if adjust != nil {
+		adjust(f)
+	}
+	render(w, r, status, LeadPage(v, f))
+}
+
+// saveLead writes the form; a record changed meanwhile by someone else
+// shows both values instead of overwriting.
+func (a *App) saveLead(w http.ResponseWriter, r *http.Request, uid int64) {
+	id, ok := leadID(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		a.showLead(w, r, uid, id, http.StatusBadRequest, func(f *LeadForm) { f.Error = "The form could not be read." })
+		return
+	}
+	var vals orm.Values
+	var lang string
+	err := a.call(r.Context(), uid, true, func(env *orm.Env) error {
+		u, err := env.User()
+		if err != nil {
+			return err
+		}
+		lang = u.Lang
+		if vals, err = leadVals(env, lang, r); err != nil {
+			return err
+		}
+		vals["write_date"] = r.PostFormValue("write_date")
+		return env.Write(env.Reg.Model("crm.lead"), []int64{id}, vals)
+	})
+	if err != nil {
+		e := orm.AsError(err)
+		if e.Kind == orm.KindInternal {
+			a.fail(w, err)
+			return
+		}
+		a.showLead(w, r, uid, id, e.HTTPStatus(), func(f *LeadForm) {
+			f.Error = e.Error()
+			if e.Kind == orm.KindConflict {
+				f.Conflict = conflictRows(f, vals)
+			}
+		})
+		return
+	}
+	http.Redirect(w, r, "/crm/lead/"+itoa(id)+"?saved=1", http.StatusSeeOther)
+}
+
+var formLabels = map[string]string{"name": "Opportunity", "email_from": "Email", "phone": "Phone", "expected_revenue": "Expected Revenue",
+	"probability": "Probability", "date_deadline": "Expected Closing", "user_id": "Salesperson", "team_id": "Sales Team",
+	"partner_name": "Company Name", "contact_name": "Contact Name", "function": "Job Position", "website": "Website",
+	"description": "Notes", "street": "Street", "city": "City", "zip": "Zip", "vat": "Tax ID"}
+
+// conflictRows lists the fields whose value now differs from what the
+// user tried to save.
+func conflictRows(f *LeadForm, mine orm.Values) []ConflictRow {
+	var out []ConflictRow
+	for k, label := range formLabels {
+		m, ok := mine[k]
+		if !ok {
+			continue
+		}
+		ms, ts := fmt.Sprint(orNil(m)), f.Str(k)
+		if ms != ts && !(ms == "" && ts == "") && !(ms == "0" && ts == "") {
+			out = append(out, ConflictRow{Label: label, Mine: ms, Theirs: ts})
+		}
+	}
+	return out
+}
+
+func orNil(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
+}
+
+// leadVals converts the form into field values, checking each.
+func leadVals(env *orm.Env, lang string, r *http.Request) (orm.Values, error) {
+	vals := orm.Values{}
+	for _, k := range []string{"name", "email_from", "phone", "partner_name", "contact_name", "function", "website", "description", "street", "city", "zip", "vat"} {
+		if _, present := r.PostForm[k]; present {
+			vals[k] = strings.TrimSpace(r.PostFormValue(k))
+		}
+	}
+	for _, k := range []string{"expected_revenue", "probability"} {
+		if _, present := r.PostForm[k]; !present {
+			continue
+		}
+		f, ok := parseAmount(lang, r.PostFormValue(k))
+		if !ok {
+			return nil, orm.ValidationErrorf("%s: %q is not a number.", formLabels[k], r.PostFormValue(k))
+		}
+		vals[k] = f
+	}
+	if _, present := r.PostForm["date_deadline"]; present {
+		if s := r.PostFormValue("date_deadline"); s == "" {
+			vals["date_deadline"] = false
+		} else {
+			vals["date_deadline"] = s
+		}
+	}
+	for _, k := range []string{"user_id", "team_id"} {
+		if _, present := r.PostForm[k]; !present {
+			continue
+		}
+		if s := r.PostFormValue(k); s == "" {
+			vals[k] = false
+		} else if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			vals[k] = n
+		}
+	}
+	if _, present := r.PostForm["tags_present"]; present {
+		var ids []any
+		for _, s := range r.PostForm["tag_ids"] {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				ids = append(ids, n)
+			}
+		}
+		vals["tag_ids"] = []any{[]any{int64(6), int64(0), ids}}
+	}
+	return vals, nil
+}
+
+// leadAction runs a button of the form (stage, won, lost, restore).
+func (a *App) leadAction(w http.ResponseWriter, r *http.Request, uid int64) {
+	id, ok := leadID(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	r.ParseForm()
+	action := r.PathValue("action")
+	err := a.call(r.Context(), uid, true, func(env *orm.Env) error {
+		lead := env.Reg.Model("crm.lead")
+		var args map[string]any
+		method := ""
+		switch action {
+		case "stage":
+			stage, _ := strconv.ParseInt(r.PostFormValue("stage_id"), 10, 64)
+			return env.Write(lead, []int64{id}, orm.Values{"stage_id": stage, "write_date": r.PostFormValue("write_date")})
+		case "won":
+			method = "action_set_won"
+		case "lost":
+			method = "action_set_lost"
+			reason, _ := strconv.ParseInt(r.PostFormValue("lost_reason_id"), 10, 64)
+			args = map[string]any{"lost_reason_id": reason, "lost_feedback": r.PostFormValue("lost_feedback")}
+		case "restore":
+			method = "action_restore"
+		default:
+			return orm.NotFoundf("Unknown action %q", action)
+		}
+		_, err := env.CallMethod(lead, method, []int64{id}, args)
+		return err
+	})
+	if err != nil {
+		e := orm.AsError(err)
+		if e.Kind == orm.KindInternal {
+			a.fail(w, err)
+			return
+		}
+		a.showLead(w, r, uid, id, e.HTTPStatus(), func(f *LeadForm) { f.Error = e.Error() })
+		return
+	}
+	http.Redirect(w, r, "/crm/lead/"+itoa(id), http.StatusSeeOther)
+}
+
+func num(v any) float64 {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case int64:
+		return float64(x)
+	}
+	return 0
+}

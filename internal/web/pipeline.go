@@ -1,0 +1,327 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/kanso-crm/kanso/internal/crm"
+	"github.com/kanso-crm/kanso/internal/orm"
+)
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// starValue is the priority a star sets: clicking the highest lit star
+// clears the priority.
+func starValue(cur string, i int) string {
+	next := strconv.Itoa(i + 1)
+	if cur == next {
+		next = "0"
+	}
+	b, _ := json.Marshal(map[string]string{"priority": next})
+	return string(b)
+}
+
+// CardsPerColumn is how many cards a column shows before "more".
+const CardsPerColumn = 20
+
+// Card is one opportunity on the board.
+type Card struct {
+	ID        int64
+	Name      string
+	Customer  string
+	Revenue   float64
+	Priority  string
+	Tags      []string
+	User      string
+	UserID    int64
+	WriteDate string
+	Deadline  string
+	Lost      bool
+}
+
+// Column is one stage of the board.
+type Column struct {
+	Stage  int64
+	Name   string
+	Fold   bool
+	IsWon  bool
+	IsLost bool
+	Count  int64
+	Sum    float64
+	Cards  []Card
+	More   bool
+	Offset int
+}
+
+// Board is the pipeline of a team.
+type Board struct {
+	Team    int64
+	Teams   [][2]string // id, name
+	Mine    bool
+	Query   string
+	Columns []*Column
+}
+
+// boardDomain is the search of the board: the team's opportunities,
+// mine only when asked, matching the search text.
+func boardDomain(env *orm.Env, team int64, mine bool, q string) orm.Domain {
+	d := orm.And{orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, orm.Leaf{Path: "team_id", Op: "=", Value: team}}
+	if mine {
+		d = append(d, orm.Leaf{Path: "user_id", Op: "=", Value: env.UID})
+	}
+	if q = strings.TrimSpace(q); q != "" {
+		d = append(d, orm.Or{orm.Leaf{Path: "name", Op: "ilike", Value: q}, orm.Leaf{Path: "partner_name", Op: "ilike", Value: q},
+			orm.Leaf{Path: "contact_name", Op: "ilike", Value: q}, orm.Leaf{Path: "email_from", Op: "ilike", Value: q},
+			orm.Leaf{Path: "partner_id", Op: "ilike", Value: q}})
+	}
+	return d
+}
+
+// loadBoard reads the columns with their counts and sums (one grouped
+// query) and the first cards of each column (one query per column, names
+// fetched in batches).
+func loadBoard(env *orm.Env, team int64, mine bool, q string) (*Board, error) {
+	lead := env.Reg.Model("crm.lead")
+	b := &Board{Team: team, Mine: mine, Query: q}
+	teams, err := env.SearchRead(env.Reg.Model("crm.team"), orm.Leaf{Path: "use_opportunities", Op: "=", Value: true}, []string{"name"}, orm.SearchOpts{}, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range teams {
+		b.Teams = append(b.Teams, [2]string{itoa(t["id"].(int64)), t["name"].(string)})
+	}
+	stageIDs, err := crm.TeamStages(env, team)
+	if err != nil {
+		return nil, err
+	}
+	stages, err := env.Sudo().ReadValues(env.Reg.Model("crm.stage"), stageIDs, []string{"name", "fold", "is_won", "is_lost"})
+	if err != nil {
+		return nil, err
+	}
+	d := boardDomain(env, team, mine, q)
+	groups, err := env.ReadGroup(lead, d, []orm.GroupBy{groupByStage(lead)}, []orm.Aggregate{sumRevenue(lead)}, 0, 0, "")
+	if err != nil {
+		return nil, err
+	}
+	counts := map[int64]orm.Group{}
+	for _, g := range groups {
+		if id, ok := g.Keys[0].(int64); ok {
+			counts[id] = g
+		}
+	}
+	for _, s := range stages {
+		c := &Column{Stage: s["id"].(int64), Name: s["name"].(string), Fold: s["fold"] == true, IsWon: s["is_won"] == true, IsLost: s["is_lost"] == true}
+		if g, ok := counts[c.Stage]; ok {
+			c.Count = g.Count
+			c.Sum, _ = g.Aggs["expected_revenue:sum"].(float64)
+		}
+		b.Columns = append(b.Columns, c)
+	}
+	for _, c := range b.Columns {
+		if c.IsLost {
+			n, err := env.WithContext(map[string]any{"active_test": false}).SearchCount(lead, lostDomain(d), 0)
+			if err != nil {
+				return nil, err
+			}
+			c.Count = n
+		}
+		if c.Fold && !c.IsLost {
+			continue
+		}
+		if err := loadCards(env, c, d, 0); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func groupByStage(m *orm.Model) orm.GroupBy { return orm.GroupBy{Spec: "stage_id", Field: m.Field("stage_id")} }
+
+func sumRevenue(m *orm.Model) orm.Aggregate {
+	return orm.Aggregate{Spec: "expected_revenue:sum", Field: m.Field("expected_revenue"), Func: "sum"}
+}
+
+// lostDomain: the Lost column shows the team's lost opportunities.
+func lostDomain(d orm.Domain) orm.Domain {
+	return orm.And{d, orm.Leaf{Path: "won_status", Op: "=", Value: "lost"}}
+}
+
+// loadCards fills a column with the cards from offset on.
+func loadCards(env *orm.Env, c *Column, d orm.Domain, offset int) error {
+	lead := env.Reg.Model("crm.lead")
+	e := env
+	cd := orm.Domain(orm.And{d, orm.Leaf{Path: "stage_id", Op: "=", Value: c.Stage}})
+	order := crm.KanbanOrder
+	if c.IsLost {
+		e = env.WithContext(map[string]any{"active_test": false})
+		cd = lostDomain(d)
+		order = "date_closed desc, id desc"
+	}
+	recs, err := e.SearchRead(lead, cd, []string{"name", "partner_id", "partner_name", "expected_revenue", "priority", "tag_ids", "user_id", "write_date", "date_deadline", "won_status"},
+		orm.SearchOpts{Order: order, Limit: CardsPerColumn + 1, Offset: int64(offset)}, true)
+	if err != nil {
+		return err
+	}
+	c.More = len(recs) > CardsPerColumn
+	if c.More {
+		recs = recs[:CardsPerColumn]
+	}
+	c.Offset = offset + len(recs)
+	// tag names in one query for the column
+	tagIDs := map[int64]bool{}
+	for _, r := range recs {
+		for _, t := range r["tag_ids"].([]int64) {
+			tagIDs[t] = true
+		}
+	}
+	var ids []int64
+	for t := range tagIDs {
+		ids = append(ids, t)
+	}
+	tagNames, err := env.DisplayNames(env.Reg.Model("crm.tag"), ids)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		card := Card{ID: r["id"].(int64), Name: r["name"].(string), Priority: r["priority"].(string), WriteDate: r["write_date"].(string),
+			Lost: r["won_status"] == "lost"}
+		card.Revenue, _ = r["expected_revenue"].(float64)
+		if p, ok := r["partner_id"].([]any); ok {
+			card.Customer = p[1].(string)
+		} else if s, ok := r["partner_name"].(string); ok {
+			card.Customer = s
+		}
+		if u, ok := r["user_id"].([]any); ok {
+			card.UserID, card.User = u[0].(int64), u[1].(string)
+		}
+		if s, ok := r["date_deadline"].(string); ok {
+			card.Deadline = s
+		}
+		for _, t := range r["tag_ids"].([]int64) {
+			card.Tags = append(card.Tags, tagNames[t])
+		}
+		c.Cards = append(c.Cards, card)
+	}
+	return nil
+}
+
+// currentTeam is the team asked for, else the user's team, else the first.
+func currentTeam(env *orm.Env, r *http.Request) (int64, error) {
+	if s := r.URL.Query().Get("team"); s != "" {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return id, nil
+		}
+	}
+	teams, err := crm.UserTeams(env, env.UID)
+	if err != nil {
+		return 0, err
+	}
+	if len(teams) > 0 {
+		return teams[0], nil
+	}
+	ids, err := env.Search(env.Reg.Model("crm.team"), orm.And{}, orm.SearchOpts{Limit: 1})
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+func (a *App) pipeline(w http.ResponseWriter, r *http.Request, uid int64) {
+	var v *View
+	var board *Board
+	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
+		var err error
+		if v, err = a.newView(env, "", "pipeline"); err != nil {
+			return err
+		}
+		v.Title = v.T("Pipeline")
+		team, err := currentTeam(env, r)
+		if err != nil {
+			return err
+		}
+		mine := r.URL.Query().Get("all") != "1"
+		board, err = loadBoard(env, team, mine, r.URL.Query().Get("q"))
+		return err
+	})
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	render(w, r, http.StatusOK, PipelinePage(v, board))
+}
+
+// pipelineColumn serves the next cards of a column (as the user scrolls).
+func (a *App) pipelineColumn(w http.ResponseWriter, r *http.Request, uid int64) {
+	q := r.URL.Query()
+	team, _ := strconv.ParseInt(q.Get("team"), 10, 64)
+	stage, _ := strconv.ParseInt(q.Get("stage"), 10, 64)
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	var v *View
+	col := &Column{Stage: stage, IsLost: q.Get("lost") == "1"}
+	board := &Board{Team: team, Mine: q.Get("all") != "1", Query: q.Get("q")}
+	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
+		var err error
+		if v, err = a.newView(env, "", "pipeline"); err != nil {
+			return err
+		}
+		return loadCards(env, col, boardDomain(env, team, board.Mine, board.Query), offset)
+	})
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	render(w, r, http.StatusOK, ColumnCards(v, board, col))
+}
+
+// moveCard applies a drag and drop (or its keyboard equivalent) through
+// the model method kanban_move; a refusal answers with the reason so that
+// the page puts the card back.
+func (a *App) moveCard(w http.ResponseWriter, r *http.Request, uid int64) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		jsonError(w, http.StatusBadRequest, "The request could not be read.")
+		return
+	}
+	num := func(k string) int64 {
+		n, _ := strconv.ParseInt(r.PostFormValue(k), 10, 64)
+		return n
+	}
+	var wd string
+	err = a.call(r.Context(), uid, true, func(env *orm.Env) error {
+		lead := env.Reg.Model("crm.lead")
+		if _, err := env.CallMethod(lead, "kanban_move", []int64{id}, map[string]any{"stage_id": num("stage"), "above_id": num("above"),
+			"below_id": num("below"), "write_date": r.PostFormValue("write_date")}); err != nil {
+			return err
+		}
+		v, err := env.Read(lead, []int64{id}, []string{"write_date"}, false)
+		if err != nil {
+			return err
+		}
+		wd, _ = v[0]["write_date"].(string)
+		return nil
+	})
+	if err != nil {
+		e := orm.AsError(err)
+		if e.Kind == orm.KindInternal {
+			a.Log.Error("move card", "err", err)
+			jsonError(w, 500, "Something went wrong on our side; the card was put back.")
+			return
+		}
+		jsonError(w, e.HTTPStatus(), e.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "write_date": wd})
+}
+
+func jsonError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"error": msg})
+}
