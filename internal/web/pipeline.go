@@ -137,7 +137,9 @@ func loadBoard(env *orm.Env, team int64, mine bool, q string) (*Board, error) {
 	return b, nil
 }
 
-func groupByStage(m *orm.Model) orm.GroupBy { return orm.GroupBy{Spec: "stage_id", Field: m.Field("stage_id")} }
+func groupByStage(m *orm.Model) orm.GroupBy {
+	return orm.GroupBy{Spec: "stage_id", Field: m.Field("stage_id")}
+}
 
 func sumRevenue(m *orm.Model) orm.Aggregate {
 	return orm.Aggregate{Spec: "expected_revenue:sum", Field: m.Field("expected_revenue"), Func: "sum"}
