@@ -89,10 +89,16 @@ func isFalsy(v any) bool {
 // Convert checks an input value for a stored, non-x2many field and returns
 // its canonical form (nil for unset).
 func (f *Field) Convert(v any) (any, error) {
-	if v == nil {
-		return nil, nil
-	}
-	if b, ok := v.(bool); ok && !b && f.Type != Boolean {
+	if v == nil || v == false {
+		// unset numbers are zero and unset booleans false, as Odoo reads them
+		switch f.Type {
+		case Integer:
+			return int64(0), nil
+		case Float, Monetary:
+			return 0.0, nil
+		case Boolean:
+			return false, nil
+		}
 		return nil, nil
 	}
 	bad := func() (any, error) {

@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -217,3 +218,5 @@ func TestHealthz(t *testing.T) {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 }
+
+func strconvI(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,275 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/kanso-crm/kanso/internal/apptest"
+	"github.com/kanso-crm/kanso/internal/base"
+	"github.com/kanso-crm/kanso/internal/orm"
+	"github.com/kanso-crm/kanso/internal/testutil"
+)
+
+type pages struct {
+	s      *apptest.Server
+	b      *browser
+	team   int64
+	stages map[string]int64
+}
+
+func newPages(t *testing.T, be testutil.Backend) *pages {
+	s := apptest.Start(t, be)
+	p := &pages{s: s, b: newBrowser(t, s.URL), stages: map[string]int64{}}
+	s.Sudo(t, func(env *orm.Env) error {
+		var err error
+		p.team, err = base.XID(env, "sales_team.team_sales_department")
+		if err != nil {
+			return err
+		}
+		st, err := env.SearchRead(env.Reg.Model("crm.stage"), orm.And{}, []string{"name"}, orm.SearchOpts{}, false)
+		for _, r := range st {
+			p.stages[r["name"].(string)] = r["id"].(int64)
+		}
+		return err
+	})
+	p.b.login("admin", apptest.AdminPassword)
+	return p
+}
+
+func (p *pages) lead(t *testing.T, vals orm.Values) int64 {
+	var id int64
+	p.s.Sudo(t, func(env *orm.Env) error {
+		ids, err := env.WithUser(2).Create(env.Reg.Model("crm.lead"), []orm.Values{vals})
+		if err == nil {
+			id = ids[0]
+		}
+		return err
+	})
+	return id
+}
+
+func (p *pages) read(t *testing.T, id int64, fields ...string) orm.Values {
+	var v orm.Values
+	p.s.Sudo(t, func(env *orm.Env) error {
+		recs, err := env.WithContext(map[string]any{"active_test": false}).ReadValues(env.Reg.Model("crm.lead"), []int64{id}, fields)
+		if err == nil && len(recs) == 1 {
+			v = recs[0]
+		}
+		return err
+	})
+	return v
+}
+
+func TestPipelinePage(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		id := p.lead(t, orm.Values{"name": "Solar <roof>", "type": "opportunity", "team_id": p.team, "stage_id": p.stages["New"], "expected_revenue": 12500.0, "partner_name": "Acme"})
+		p.lead(t, orm.Values{"name": "Other", "type": "opportunity", "team_id": p.team, "stage_id": p.stages["Qualified"], "expected_revenue": 100.0})
+		st, body := p.b.get("/crm/pipeline?team=" + itoa(p.team))
+		if st != 200 {
+			t.Fatalf("pipeline: %d", st)
+		}
+		for _, want := range []string{`id="card-` + itoa(id) + `"`, "Solar &lt;roof&gt;", `data-stage="` + itoa(p.stages["Won"]) + `"`, "12,500.00", ">New<", ">Qualified<"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("pipeline page lacks %q", want)
+			}
+		}
+		wd := regexp.MustCompile(`id="card-` + itoa(id) + `" data-write-date="|data-write-date="([^"]+)" id="card-` + itoa(id) + `"`).FindStringSubmatch(body)
+		if wd == nil {
+			t.Fatal("no write date on the card")
+		}
+		// move: the same method as the API
+		st, res, _ := p.b.post("/crm/lead/"+itoa(id)+"/move", url.Values{"stage": {itoa(p.stages["Qualified"])}, "write_date": {wd[1]}}, nil)
+		if st != 200 || !strings.Contains(res, `"ok":true`) {
+			t.Fatalf("move: %d %s", st, res)
+		}
+		if got := p.read(t, id, "stage_id")["stage_id"]; got != p.stages["Qualified"] {
+			t.Errorf("stage after move: %v", got)
+		}
+		// a stale write date is refused with the reason
+		st, res, _ = p.b.post("/crm/lead/"+itoa(id)+"/move", url.Values{"stage": {itoa(p.stages["New"])}, "write_date": {"2001-01-01 00:00:00"}}, nil)
+		if st != http.StatusConflict || !strings.Contains(res, "modified by someone else") {
+			t.Errorf("stale move: %d %s", st, res)
+		}
+		// quick create and stars
+		st, res, _ = p.b.post("/crm/pipeline/quick", url.Values{"stage": {itoa(p.stages["New"])}, "team": {itoa(p.team)}, "name": {"Quick one"}, "customer": {"Beta"}, "expected_revenue": {"1,500.50"}}, nil)
+		if st != 200 || !strings.Contains(res, "Quick one") || !strings.Contains(res, "1,500.50") {
+			t.Errorf("quick create: %d %s", st, res)
+		}
+		st, res, _ = p.b.post("/crm/pipeline/quick", url.Values{"stage": {itoa(p.stages["New"])}, "team": {itoa(p.team)}, "name": {"Bad"}, "expected_revenue": {"lots"}}, nil)
+		if st != 422 {
+			t.Errorf("quick create with a bad amount: %d %s", st, res)
+		}
+		st, res, _ = p.b.post("/crm/lead/"+itoa(id)+"/priority", url.Values{"priority": {"2"}}, nil)
+		if st != 200 || strings.Count(res, "star on") != 2 || p.read(t, id, "priority")["priority"] != "2" {
+			t.Errorf("priority: %d %s", st, res)
+		}
+	})
+}
+
+func TestLeadFormSaveConflictAndActions(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		id := p.lead(t, orm.Values{"name": "Form deal", "type": "opportunity", "team_id": p.team, "email_from": "a@x.example"})
+		_, body := p.b.get("/crm/lead/" + itoa(id))
+		wd := regexp.MustCompile(`name="write_date" value="([^"]+)"`).FindStringSubmatch(body)
+		if wd == nil {
+			t.Fatal("no write_date in the form")
+		}
+		form := url.Values{"write_date": {wd[1]}, "name": {"Form deal"}, "email_from": {"b@x.example"}, "expected_revenue": {"2,000"}, "probability": {"30"}}
+		st, body, _ := p.b.post("/crm/lead/"+itoa(id), form, nil)
+		if st != 200 || !strings.Contains(body, "Saved.") {
+			t.Fatalf("save: %d", st)
+		}
+		if v := p.read(t, id, "email_from", "expected_revenue"); v["email_from"] != "b@x.example" || v["expected_revenue"] != 2000.0 {
+			t.Errorf("saved values: %v", v)
+		}
+		// saving again with the old write_date shows the conflict and both values
+		form.Set("email_from", "c@x.example")
+		st, body, _ = p.b.post("/crm/lead/"+itoa(id), form, nil)
+		if st != http.StatusConflict || !strings.Contains(body, `id="conflict"`) || !strings.Contains(body, "c@x.example") || !strings.Contains(body, "b@x.example") {
+			t.Errorf("conflict: %d", st)
+		}
+		if v := p.read(t, id, "email_from"); v["email_from"] != "b@x.example" {
+			t.Errorf("the conflicting save overwrote: %v", v)
+		}
+		reason := int64(0)
+		p.s.Sudo(t, func(env *orm.Env) error {
+			reason, _ = base.XID(env, "crm.lost_reason_1")
+			return nil
+		})
+		p.b.post("/crm/lead/"+itoa(id)+"/lost", url.Values{"lost_reason_id": {itoa(reason)}, "lost_feedback": {"price"}}, nil)
+		if v := p.read(t, id, "active", "won_status", "lost_reason_id"); v["won_status"] != "lost" || v["lost_reason_id"] != reason {
+			t.Errorf("lost from the form: %v", v)
+		}
+		_, body = p.b.get("/crm/lead/" + itoa(id))
+		if !strings.Contains(body, "ribbon lost") || !strings.Contains(body, "Lost Comment") {
+			t.Error("the form does not show the lost state and the feedback")
+		}
+		p.b.post("/crm/lead/"+itoa(id)+"/restore", nil, nil)
+		if v := p.read(t, id, "active", "won_status"); v["active"] != true || v["won_status"] != "pending" {
+			t.Errorf("restored: %v", v)
+		}
+		p.b.post("/crm/lead/"+itoa(id)+"/won", nil, nil)
+		if v := p.read(t, id, "won_status"); v["won_status"] != "won" {
+			t.Errorf("won: %v", v)
+		}
+	})
+}
+
+func TestListsAndMassActions(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		var ids []int64
+		for i := 0; i < 85; i++ {
+			ids = append(ids, p.lead(t, orm.Values{"name": "Lead " + itoa(int64(i)), "type": "lead", "user_id": false, "email_from": "l" + itoa(int64(i)) + "@x.example"}))
+		}
+		_, body := p.b.get("/list/leads")
+		if !strings.Contains(body, "1–80 of 85") || !strings.Contains(body, `rel="next"`) {
+			t.Errorf("first page: total or pager missing")
+		}
+		_, body = p.b.get("/list/leads?page=2")
+		if !strings.Contains(body, "81–85 of 85") {
+			t.Error("second page total")
+		}
+		_, body = p.b.get("/list/leads?q=Lead+7&order=name+asc")
+		if !strings.Contains(body, "Lead 7") || strings.Contains(body, "Lead 8<") {
+			t.Error("search in the list")
+		}
+		sue := p.s.CreateUser(t, "sue", "sue-password", base.GroupSaleSalesman)
+		form := url.Values{"action": {"assign"}, "user_id": {itoa(sue)}, "ids": {itoa(ids[0]), itoa(ids[1])}}
+		if st, _, _ := p.b.post("/list/leads/action", form, nil); st != 200 {
+			t.Fatalf("assign: %d", st)
+		}
+		if v := p.read(t, ids[0], "user_id"); v["user_id"] != sue {
+			t.Errorf("assigned: %v", v)
+		}
+		st, csvBody, resp := p.b.post("/list/leads/action", url.Values{"action": {"export"}, "ids": {itoa(ids[0]), itoa(ids[2])}}, nil)
+		recs, err := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
+		if st != 200 || err != nil || len(recs) != 3 || !strings.Contains(resp.Header.Get("Content-Type"), "text/csv") {
+			t.Errorf("export: %d %v %v", st, err, recs)
+		}
+		p.b.post("/list/leads/action", url.Values{"action": {"delete"}, "ids": {itoa(ids[3])}}, nil)
+		if v := p.read(t, ids[3], "name"); v != nil {
+			t.Errorf("deleted lead still there: %v", v)
+		}
+		// an own-documents salesperson sees own and unassigned rows only,
+		// and a mass action on another's row is refused as a whole
+		sb := newBrowser(t, p.s.URL)
+		sb.login("sue", "sue-password")
+		_, body = sb.get("/list/leads")
+		if !strings.Contains(body, "of 84") {
+			t.Errorf("sue's list: %s", regexp.MustCompile(`id="total">[^<]*`).FindString(body))
+		}
+		p.s.Sudo(t, func(env *orm.Env) error {
+			return env.Write(env.Reg.Model("crm.lead"), []int64{ids[4]}, orm.Values{"user_id": int64(2)})
+		})
+		st, _, _ = sb.post("/list/leads/action", url.Values{"action": {"archive"}, "ids": {itoa(ids[5]), itoa(ids[4])}}, nil)
+		if st != http.StatusForbidden {
+			t.Errorf("archiving another's lead: %d", st)
+		}
+		if v := p.read(t, ids[5], "active"); v["active"] != true {
+			t.Error("part of a refused mass action was applied")
+		}
+	})
+}
+
+func TestConfigurationPages(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		_, body := p.b.get("/config")
+		if !strings.Contains(body, "/config/stages") || !strings.Contains(body, "/config/users") {
+			t.Error("configuration index")
+		}
+		st, _, _ := p.b.post("/config/tags/new", url.Values{"name": {"Hardware"}, "color": {"3"}}, nil)
+		_, body = p.b.get("/config/tags")
+		if st != 200 || !strings.Contains(body, "Hardware") {
+			t.Errorf("tag created: %d", st)
+		}
+		st, body, _ = p.b.post("/config/tags/new", url.Values{"name": {"Hardware"}}, nil)
+		if st != 422 || !strings.Contains(body, "form-error") {
+			t.Errorf("duplicate tag: %d", st)
+		}
+		st, body, _ = p.b.post("/config/teams/new", url.Values{"name": {"Field"}, "stage_set": {"activity"}, "use_opportunities": {"1"}, "active": {"1"}}, nil)
+		if st != 200 {
+			t.Fatalf("team: %d %s", st, regexp.MustCompile(`id="form-error">[^<]*`).FindString(body))
+		}
+		p.b.post("/config/settings", url.Values{"use_leads": {"1"}, "auto_assign": {"1"}, "lookup_endpoint": {"https://anaf.example/tva"}}, nil)
+		_, body = p.b.get("/config")
+		if !strings.Contains(body, "https://anaf.example/tva") || !strings.Contains(body, `name="auto_assign" value="1" checked`) {
+			t.Error("settings not saved")
+		}
+		// a salesperson has no configuration
+		p.s.CreateUser(t, "sam", "sam-password", base.GroupSaleSalesman)
+		sb := newBrowser(t, p.s.URL)
+		sb.login("sam", "sam-password")
+		if st, _ := sb.get("/config/stages"); st != http.StatusForbidden {
+			t.Errorf("salesperson on configuration: %d", st)
+		}
+		if _, body := sb.get("/crm/pipeline"); strings.Contains(body, `href="/config"`) {
+			t.Error("the navigation shows Configuration to a salesperson")
+		}
+	})
+}
+
+func TestPreferencesLanguage(t *testing.T) {
+	p := newPages(t, testutil.SQLite(t))
+	for lang, word := range map[string]string{"id_ID": "Tim Penjualan", "ro_RO": "Echipă de vânzări", "en_US": "Sales Team"} {
+		if st, _, _ := p.b.post("/web/preferences", url.Values{"lang": {lang}, "tz": {"Asia/Jakarta"}}, nil); st != 200 {
+			t.Fatalf("save preferences: %d", st)
+		}
+		_, body := p.b.get("/crm/pipeline")
+		if !strings.Contains(body, `lang="`+lang[:2]+`"`) {
+			t.Errorf("%s: page language attribute", lang)
+		}
+		if !strings.Contains(body, word) {
+			t.Errorf("%s: the pipeline does not say %q", lang, word)
+		}
+	}
+}
+
+func itoa(n int64) string { return strconvI(n) }

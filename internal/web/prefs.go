@@ -1,0 +1,119 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/kanso-crm/kanso/internal/base"
+	"github.com/kanso-crm/kanso/internal/orm"
+)
+
+// PrefsPage is the preferences form.
+type PrefsPage struct {
+	Langs [][2]string
+	TZs   []string
+	Lang  string
+	TZ    string
+	Email string
+	Saved bool
+	Error string
+}
+
+var timeZones = []string{"UTC", "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "Europe/Bucharest", "Europe/London", "Europe/Berlin",
+	"Europe/Paris", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney"}
+
+func (a *App) preferences(w http.ResponseWriter, r *http.Request, uid int64) {
+	a.showPrefs(w, r, uid, "", r.URL.Query().Get("saved") == "1", http.StatusOK)
+}
+
+func (a *App) showPrefs(w http.ResponseWriter, r *http.Request, uid int64, errMsg string, saved bool, status int) {
+	var v *View
+	p := &PrefsPage{Langs: base.Langs, TZs: timeZones, Saved: saved, Error: errMsg}
+	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
+		var err error
+		if v, err = a.newView(env, "", ""); err != nil {
+			return err
+		}
+		v.Title = v.T("Preferences")
+		p.Lang, p.TZ = v.User.Lang, v.User.TZ
+		recs, err := env.ReadValues(env.Reg.Model("res.users"), []int64{uid}, []string{"email"})
+		if err == nil && len(recs) == 1 {
+			p.Email, _ = recs[0]["email"].(string)
+		}
+		return err
+	})
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	render(w, r, status, PrefsView(v, p))
+}
+
+func (a *App) savePreferences(w http.ResponseWriter, r *http.Request, uid int64) {
+	r.ParseForm()
+	err := a.call(r.Context(), uid, true, func(env *orm.Env) error {
+		vals := map[string]any{"lang": r.PostFormValue("lang"), "tz": r.PostFormValue("tz")}
+		if e := r.PostFormValue("email"); e != "" {
+			vals["email"] = e
+		}
+		_, err := env.CallMethod(env.Reg.Model("res.users"), "write", []int64{uid}, map[string]any{"vals": vals})
+		return err
+	})
+	if err != nil {
+		e := orm.AsError(err)
+		if e.Kind == orm.KindInternal {
+			a.fail(w, err)
+			return
+		}
+		a.showPrefs(w, r, uid, e.Error(), false, e.HTTPStatus())
+		return
+	}
+	http.Redirect(w, r, "/web/preferences?saved=1", http.StatusSeeOther)
+}
+
+// ReportRow is one line of the pipeline summary.
+type ReportRow struct {
+	Stage   string
+	Count   int64
+	Revenue float64
+}
+
+func (a *App) reporting(w http.ResponseWriter, r *http.Request, uid int64) {
+	var v *View
+	var rows []ReportRow
+	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
+		var err error
+		if v, err = a.newView(env, "", "reporting"); err != nil {
+			return err
+		}
+		v.Title = v.T("Reporting")
+		lead := env.Reg.Model("crm.lead")
+		groups, err := env.ReadGroup(lead, orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, []orm.GroupBy{groupByStage(lead)}, []orm.Aggregate{sumRevenue(lead)}, 0, 0, "")
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for _, g := range groups {
+			if id, ok := g.Keys[0].(int64); ok {
+				ids = append(ids, id)
+			}
+		}
+		names, err := env.Sudo().DisplayNames(env.Reg.Model("crm.stage"), ids)
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			row := ReportRow{Count: g.Count}
+			row.Revenue, _ = g.Aggs["expected_revenue:sum"].(float64)
+			if id, ok := g.Keys[0].(int64); ok {
+				row.Stage = names[id]
+			}
+			rows = append(rows, row)
+		}
+		return nil
+	})
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	render(w, r, http.StatusOK, ReportingView(v, rows))
+}
