@@ -60,7 +60,9 @@ func (a *App) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /list/{key}", a.page(a.listPage))
 	mux.HandleFunc("POST /list/{key}/action", a.page(a.listAction))
 	mux.HandleFunc("GET /crm/leads", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/list/leads", http.StatusSeeOther) })
-	mux.HandleFunc("GET /contacts", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/list/customers", http.StatusSeeOther) })
+	mux.HandleFunc("GET /contacts", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/list/customers", http.StatusSeeOther)
+	})
 	mux.HandleFunc("GET /config", a.page(a.configIndex))
 	mux.HandleFunc("POST /config/settings", a.page(a.saveSettings))
 	mux.HandleFunc("GET /config/{key}", a.page(a.configList))
