@@ -159,6 +159,7 @@ func (a *App) routes() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.Runner.OnCommit = webApp.Broker.Publish
 	webApp.Routes(mux)
 	return web.Protect(mux), nil
 }
@@ -182,8 +183,14 @@ func (a *App) URL() string { return "http://" + a.ln.Addr().String() }
 
 // Serve answers HTTP until ctx ends, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context) error {
+	// requests live in a context that ends with the server, so that
+	// streams (server-sent events) close on shutdown instead of holding it
+	reqCtx, stopRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRequests()
 	a.srv = &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+		ErrorLog:    slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext: func(net.Listener) context.Context { return reqCtx }}
+	a.srv.RegisterOnShutdown(stopRequests)
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
 	go a.runJobs(ctx)

@@ -225,6 +225,10 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, uid int64, spec *
 		a.fail(w, err)
 		return
 	}
+	if r.URL.Query().Get("fragment") == "table" {
+		render(w, r, status, ListTable(v, p))
+		return
+	}
 	render(w, r, status, ListView(v, p))
 }
 

@@ -273,3 +273,38 @@ func TestPreferencesLanguage(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconvI(n) }
+
+// A committed change reaches the open pages as a server-sent event.
+func TestLiveUpdatesReachOpenPages(t *testing.T) {
+	p := newPages(t, testutil.SQLite(t))
+	req, _ := http.NewRequest("GET", p.s.URL+"/events", nil)
+	resp, err := p.b.c.Do(req)
+	if err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("events: %v %v", resp, err)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 256)
+	n, _ := resp.Body.Read(buf) // ": connected": the subscription exists
+	if !strings.Contains(string(buf[:n]), "connected") {
+		t.Fatalf("first event: %q", buf[:n])
+	}
+	p.lead(t, orm.Values{"name": "Live one", "type": "lead"})
+	var got string
+	for !strings.Contains(got, "event: changed") {
+		n, err := resp.Body.Read(buf)
+		if err != nil {
+			t.Fatalf("reading events: %v (got %q)", err, got)
+		}
+		got += string(buf[:n])
+	}
+	if !strings.Contains(got, "crm.lead") {
+		t.Errorf("event: %q", got)
+	}
+	// the board and the lists have their fragments for the refresh
+	if st, body := p.b.get("/list/leads?fragment=table"); st != 200 || !strings.Contains(body, "Live one") || strings.Contains(body, "<html") {
+		t.Errorf("list fragment: %d", st)
+	}
+	if st, body := p.b.get("/crm/pipeline?fragment=board&team=" + itoa(p.team)); st != 200 || !strings.Contains(body, `class="column`) || strings.Contains(body, "<html") {
+		t.Errorf("board fragment: %d", st)
+	}
+}

@@ -251,6 +251,10 @@ func (a *App) pipeline(w http.ResponseWriter, r *http.Request, uid int64) {
 		a.fail(w, err)
 		return
 	}
+	if r.URL.Query().Get("fragment") == "board" {
+		render(w, r, http.StatusOK, BoardColumns(v, board))
+		return
+	}
 	render(w, r, http.StatusOK, PipelinePage(v, board))
 }
 

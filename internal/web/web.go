@@ -20,7 +20,9 @@ type App struct {
 	Log           *slog.Logger
 	SecureCookies bool
 	Version       string
-	assets        *Assets
+	// Broker carries change notices to open pages.
+	Broker *Broker
+	assets *Assets
 }
 
 // NewApp prepares the pages (the static files are hashed once).
@@ -29,7 +31,7 @@ func NewApp(r *orm.Runner, log *slog.Logger, secure bool, version string) (*App,
 	if err != nil {
 		return nil, err
 	}
-	return &App{Runner: r, Log: log, SecureCookies: secure, Version: version, assets: assets}, nil
+	return &App{Runner: r, Log: log, SecureCookies: secure, Version: version, assets: assets, Broker: NewBroker()}, nil
 }
 
 // Protect adds cross-origin request protection (CSRF) and security headers.
@@ -52,6 +54,7 @@ func (a *App) Routes(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("GET /web", a.page(a.home))
 	mux.HandleFunc("GET /static/", a.assets.serve)
+	mux.HandleFunc("GET /events", a.page(a.events))
 	mux.HandleFunc("GET /crm/pipeline", a.page(a.pipeline))
 	mux.HandleFunc("GET /crm/pipeline/column", a.page(a.pipelineColumn))
 	mux.HandleFunc("POST /crm/pipeline/quick", a.page(a.quickCreate))

@@ -141,6 +141,42 @@
     }
   });
 
+  // live updates: when a model shown on the page changes (a colleague
+  // moved a card, a new lead arrived), the page refreshes that part,
+  // unless the user is in the middle of a drag or typing in it
+  var dragging = false;
+  document.addEventListener("pointerdown", function (e) { if (e.target.closest && e.target.closest(".card")) dragging = true; });
+  document.addEventListener("pointerup", function () { setTimeout(function () { dragging = false; }, 0); });
+  var refreshTimer = null;
+  function refreshLive(models) {
+    document.querySelectorAll("[data-live]").forEach(function (el) {
+      var watched = el.dataset.live.split(",");
+      if (!models.some(function (m) { return watched.indexOf(m) >= 0; })) return;
+      if (dragging || el.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) return;
+      if (el.querySelector(".saving")) return;
+      fetch(el.dataset.refresh, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; }).then(function (html) {
+        if (html === null || dragging) return;
+        var focused = document.activeElement && document.activeElement.id;
+        el.innerHTML = html;
+        if (window.htmx) htmx.process(el);
+        el.querySelectorAll("ol.cards").forEach(function (l) { l._sortable = null; });
+        init();
+        if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+        el.dataset.refreshed = String((parseInt(el.dataset.refreshed || "0", 10)) + 1);
+      });
+    });
+  }
+  function listen() {
+    if (!window.EventSource || !document.querySelector("[data-live]")) return;
+    var es = new EventSource("/events");
+    es.addEventListener("changed", function (e) {
+      var models = e.data.split(",");
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(function () { refreshLive(models); }, 150);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", listen);
+
   function init() {
     var board = document.getElementById("board");
     if (board && window.Sortable) setupBoard(board);
