@@ -130,3 +130,13 @@ func toastError(w http.ResponseWriter, status int, msg string) {
 	w.WriteHeader(status)
 	w.Write([]byte(msg))
 }
+
+// pageErrorText answers a plain form post with the reason.
+func (a *App) pageErrorText(w http.ResponseWriter, err error) {
+	e := orm.AsError(err)
+	if e.Kind == orm.KindInternal {
+		a.fail(w, err)
+		return
+	}
+	http.Error(w, e.Error(), e.HTTPStatus())
+}

@@ -283,7 +283,7 @@ func conflictRows(f *LeadForm, mine orm.Values) []ConflictRow {
 }
 
 func orNil(v any) any {
-	if v == nil {
+	if v == nil || v == false {
 		return ""
 	}
 	return v

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -30,6 +31,7 @@ type ListSpec struct {
 	FormURL  string // prefix of a record's page, e.g. /crm/lead/
 	Mass     []string
 	Optional []ListColumn // columns the user may add
+	Search   *SearchDef
 }
 
 // ListPage is a list page as shown.
@@ -48,6 +50,16 @@ type ListPage struct {
 	Reasons  [][2]string
 	Message  string
 	Selected map[string]bool
+	S        *SearchState
+	Groups   []ListGroup
+}
+
+// ListGroup is one group of a grouped list.
+type ListGroup struct {
+	Label string
+	Count int64
+	Sums  map[string]float64
+	URL   string
 }
 
 // PerPage is the number of rows of a list page.
@@ -66,15 +78,15 @@ func listSpecs() map[string]*ListSpec {
 	mass := []string{"assign", "tag", "lost", "archive", "delete", "export"}
 	specs := []*ListSpec{
 		{Key: "leads", Model: "crm.lead", Title: "Leads", Nav: "leads", Columns: append([]ListColumn{{"create_date", "Created on", "datetime"}}, leadColumns()...),
-			Domain: orm.Leaf{Path: "type", Op: "=", Value: "lead"}, FormURL: "/crm/lead/", Mass: mass,
+			Domain: orm.Leaf{Path: "type", Op: "=", Value: "lead"}, FormURL: "/crm/lead/", Mass: mass, Search: leadSearchDef(),
 			Optional: []ListColumn{{"phone", "Phone", "text"}, {"city", "City", "text"}, {"country_id", "Country", "m2o"}, {"source_id", "Source", "m2o"}, {"probability", "Probability", "number"}}},
 		{Key: "opportunities", Model: "crm.lead", Title: "Opportunities", Nav: "pipeline", Columns: append(leadColumns(), ListColumn{"date_deadline", "Expected Closing", "date"}),
-			Domain: orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, FormURL: "/crm/lead/", Mass: mass,
+			Domain: orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, FormURL: "/crm/lead/", Mass: mass, Search: leadSearchDef(),
 			Optional: []ListColumn{{"probability", "Probability", "number"}, {"prorated_revenue", "Prorated Revenue", "money"}, {"phone", "Phone", "text"}, {"country_id", "Country", "m2o"}}},
 		{Key: "customers", Model: "res.partner", Title: "Customers", Nav: "customers",
 			Columns: []ListColumn{{"complete_name", "Name", "text"}, {"email", "Email", "text"}, {"phone", "Phone", "text"}, {"city", "City", "text"},
 				{"country_id", "Country", "m2o"}, {"user_id", "Salesperson", "m2o"}},
-			Domain: orm.And{}, Mass: []string{"assign", "archive", "export"},
+			Domain: orm.And{}, Mass: []string{"assign", "archive", "export"}, Search: partnerSearchDef(), FormURL: "/contacts/",
 			Optional: []ListColumn{{"vat", "Tax ID", "text"}, {"function", "Job Position", "text"}, {"website", "Website", "text"}}},
 	}
 	out := map[string]*ListSpec{}
@@ -97,6 +109,15 @@ func (p *ListPage) url(page int, order string) string {
 	}
 	for k := range p.Extra {
 		q.Add("col", k)
+	}
+	if p.S != nil {
+		if u, err := url.Parse(p.S.URL()); err == nil {
+			for k, vs := range u.Query() {
+				if k != "col" && k != "search" {
+					q[k] = vs
+				}
+			}
+		}
 	}
 	s := "/list/" + p.Spec.Key
 	if e := q.Encode(); e != "" {
@@ -172,21 +193,39 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, uid int64, spec *
 	for _, c := range q["col"] {
 		p.Extra[c] = true
 	}
+	p.S = parseSearch(spec.Search, "/list/"+spec.Key, q, "col")
 	p.Page, _ = strconv.Atoi(q.Get("page"))
 	if p.Page < 1 {
 		p.Page = 1
 	}
 	var v *View
+	redirect := ""
 	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
 		var err error
 		if v, err = a.newView(env, "", spec.Nav); err != nil {
 			return err
 		}
 		v.Title = v.T(spec.Title)
+		if err := loadSearchExtras(env, v, p.S); err != nil {
+			return err
+		}
+		if p.S.Empty() && len(q) == 0 {
+			if fav := defaultFavorite(p.S); fav != nil {
+				redirect = fav.URL
+				return nil
+			}
+		}
 		m := env.Reg.Model(spec.Model)
-		d := orm.Domain(orm.And{spec.Domain})
+		sd, err := p.S.Domain(env)
+		if err != nil {
+			return err
+		}
+		d := orm.Domain(orm.And{spec.Domain, sd})
 		if p.Query != "" {
-			d = orm.And{spec.Domain, orm.Leaf{Path: "display_name", Op: "ilike", Value: p.Query}}
+			d = orm.And{spec.Domain, sd, orm.Leaf{Path: "display_name", Op: "ilike", Value: p.Query}}
+		}
+		if p.S.GroupBy != "" {
+			return p.loadGroups(env, v, m, d)
 		}
 		order := p.Order
 		if order != "" {
@@ -222,7 +261,19 @@ func (a *App) showList(w http.ResponseWriter, r *http.Request, uid int64, spec *
 		return p.loadChoices(env)
 	})
 	if err != nil {
+		e := orm.AsError(err)
+		if e.Kind == orm.KindValidation && p.S.Custom != "" {
+			// a bad custom filter: show the list without it and say why
+			q.Del("d")
+			r.URL.RawQuery = q.Encode()
+			a.showList(w, r, uid, spec, e.Error(), http.StatusUnprocessableEntity)
+			return
+		}
 		a.fail(w, err)
+		return
+	}
+	if redirect != "" {
+		http.Redirect(w, r, redirect, http.StatusSeeOther)
 		return
 	}
 	if r.URL.Query().Get("fragment") == "table" {
@@ -370,4 +421,89 @@ func (a *App) exportCSV(w http.ResponseWriter, r *http.Request, uid int64, spec 
 		cw.Write(rec)
 	}
 	cw.Flush()
+}
+
+// loadGroups reads a grouped list: one row per group with its count and
+// the sums of the money columns (one grouped query).
+func (p *ListPage) loadGroups(env *orm.Env, v *View, m *orm.Model, d orm.Domain) error {
+	spec := p.S.GroupBy
+	name, _, _ := strings.Cut(spec, ":")
+	f := m.Field(name)
+	if f == nil {
+		return orm.ValidationErrorf("Unknown group-by %q", spec)
+	}
+	gb := orm.GroupBy{Spec: spec, Field: f}
+	if f.Type == orm.Date || f.Type == orm.Datetime {
+		gb.Gran = "month"
+		if _, g, ok := strings.Cut(spec, ":"); ok {
+			gb.Gran = g
+		}
+	}
+	var aggs []orm.Aggregate
+	for _, c := range p.Columns() {
+		if c.Kind == "money" {
+			aggs = append(aggs, orm.Aggregate{Spec: c.Field, Field: m.Field(c.Field), Func: "sum"})
+		}
+	}
+	groups, err := env.ReadGroup(m, d, []orm.GroupBy{gb}, aggs, 0, 200, "")
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, g := range groups {
+		if id, ok := g.Keys[0].(int64); ok && (f.Type == orm.Many2one || f.Type == orm.Many2many) {
+			ids = append(ids, id)
+		}
+	}
+	var names map[int64]string
+	if len(ids) > 0 {
+		if names, err = env.Sudo().DisplayNames(env.Reg.Model(f.Relation), ids); err != nil {
+			return err
+		}
+	}
+	for _, g := range groups {
+		lg := ListGroup{Count: g.Count, Sums: map[string]float64{}}
+		key := g.Keys[0]
+		switch {
+		case key == nil:
+			lg.Label = v.T("None")
+		case gb.Gran != "":
+			lg.Label = orm.DateLabel(key.(string), gb.Gran)
+		case f.Type == orm.Many2one || f.Type == orm.Many2many:
+			lg.Label = names[key.(int64)]
+		case f.Type == orm.Selection:
+			lg.Label = v.T(f.SelectionLabel(key.(string)))
+		case f.Type == orm.Boolean:
+			lg.Label = v.T("No")
+			if key == true {
+				lg.Label = v.T("Yes")
+			}
+		default:
+			lg.Label = fmtAny(key)
+		}
+		for _, a := range aggs {
+			lg.Sums[a.Spec] = num(g.Aggs[a.Spec])
+		}
+		// the group opens as the list filtered on it
+		cond := orm.DomainToList(orm.GroupDomain(gb, key))
+		if p.S.Custom != "" {
+			var cur any
+			if json.Unmarshal([]byte(p.S.Custom), &cur) == nil {
+				// juxtaposed domains are AND-ed
+				if curList, ok := cur.([]any); ok {
+					cond = append(curList, cond...)
+				}
+			}
+		}
+		lg.URL = p.S.query(p.S.Facets, p.S.Filters, "", mustJSON(cond))
+		p.Groups = append(p.Groups, lg)
+	}
+	return nil
+}
+
+func fmtAny(v any) string {
+	if v == nil {
+		return ""
+	}
+	return strings.TrimSpace(strings.ReplaceAll(fmt.Sprint(v), "\n", " "))
 }

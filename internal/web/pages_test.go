@@ -308,3 +308,64 @@ func TestLiveUpdatesReachOpenPages(t *testing.T) {
 		t.Errorf("board fragment: %d", st)
 	}
 }
+
+func TestSearchPanel(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		sam := p.s.CreateUser(t, "sam", "sam-password", base.GroupSaleSalesmanAll)
+		for i, who := range []int64{2, 2, sam} {
+			p.lead(t, orm.Values{"name": "Deal " + itoa(int64(i)), "type": "opportunity", "user_id": who, "partner_name": []string{"Acme", "Beta", "Acme"}[i],
+				"expected_revenue": float64(1000 * (i + 1)), "team_id": p.team, "city": []string{"Cluj", "Iași", "Cluj"}[i]})
+		}
+		count := func(body string) int { return strings.Count(body, `name="ids" value=`) }
+		_, body := p.b.get("/list/opportunities?f=my")
+		if count(body) != 2 {
+			t.Errorf("My Pipeline: %d rows", count(body))
+		}
+		_, body = p.b.get("/list/opportunities?s=" + url.QueryEscape("salesperson:sam"))
+		if count(body) != 1 || !strings.Contains(body, "Salesperson: sam") {
+			t.Errorf("facet salesperson: %d rows", count(body))
+		}
+		_, body = p.b.get("/list/opportunities?s=" + url.QueryEscape("city:iaș"))
+		if count(body) != 1 {
+			t.Errorf("facet city (diacritics): %d rows", count(body))
+		}
+		// filters of one group are OR-ed
+		_, body = p.b.get("/list/opportunities?f=my&f=unassigned")
+		if count(body) != 2 {
+			t.Errorf("my or unassigned: %d", count(body))
+		}
+		// custom filter from the builder, nested any/all
+		d := `["|", ["expected_revenue", ">", 2500], "&", ["city", "ilike", "cluj"], ["user_id", "=", false]]`
+		_, body = p.b.get("/list/opportunities?d=" + url.QueryEscape(d))
+		if count(body) != 1 {
+			t.Errorf("custom filter: %d rows", count(body))
+		}
+		st, body := p.b.get("/list/opportunities?d=" + url.QueryEscape(`[["nope", "=", 1]]`))
+		if st != 422 || !strings.Contains(body, "nope") {
+			t.Errorf("bad custom filter: %d", st)
+		}
+		// group by salesperson: counts and sums
+		_, body = p.b.get("/list/opportunities?g=user_id")
+		if !strings.Contains(body, `id="grouped"`) || strings.Count(body, "3,000.00") != 2 {
+			t.Errorf("grouped list lacks the groups' sums")
+		}
+		// a shared default favorite, found by another user
+		st, _, resp := p.b.post("/web/favorites", url.Values{"model": {"crm.lead"}, "name": {"Cluj deals"}, "shared": {"1"}, "default": {"1"},
+			"s": {"/list/opportunities?s=" + url.QueryEscape("city:cluj") + "&g=user_id"}}, nil)
+		if st != 200 || !strings.Contains(resp.Request.URL.RawQuery, "fav=") {
+			t.Fatalf("save favorite: %d %s", st, resp.Request.URL)
+		}
+		sb := newBrowser(t, p.s.URL)
+		sb.login("sam", "sam-password")
+		_, body = sb.get("/list/opportunities")
+		if !strings.Contains(body, "Cluj deals") || !strings.Contains(body, `id="grouped"`) {
+			t.Error("the shared default favorite is not applied for another user")
+		}
+		// the pipeline takes the same search
+		_, body = p.b.get("/crm/pipeline?team=" + itoa(p.team) + "&s=" + url.QueryEscape("customer:beta"))
+		if strings.Count(body, `data-write-date=`) != 1 {
+			t.Errorf("pipeline search: %d cards", strings.Count(body, `data-write-date=`))
+		}
+	})
+}

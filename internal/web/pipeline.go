@@ -59,32 +59,37 @@ type Column struct {
 type Board struct {
 	Team    int64
 	Teams   [][2]string // id, name
-	Mine    bool
 	Query   string
 	Columns []*Column
+	S       *SearchState
+	domain  orm.Domain
 }
 
 // boardDomain is the search of the board: the team's opportunities,
 // mine only when asked, matching the search text.
-func boardDomain(env *orm.Env, team int64, mine bool, q string) orm.Domain {
+func boardDomain(env *orm.Env, team int64, s *SearchState, q string) (orm.Domain, error) {
 	d := orm.And{orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, orm.Leaf{Path: "team_id", Op: "=", Value: team}}
-	if mine {
-		d = append(d, orm.Leaf{Path: "user_id", Op: "=", Value: env.UID})
+	if s != nil {
+		sd, err := s.Domain(env)
+		if err != nil {
+			return nil, err
+		}
+		d = append(d, sd)
 	}
 	if q = strings.TrimSpace(q); q != "" {
 		d = append(d, orm.Or{orm.Leaf{Path: "name", Op: "ilike", Value: q}, orm.Leaf{Path: "partner_name", Op: "ilike", Value: q},
 			orm.Leaf{Path: "contact_name", Op: "ilike", Value: q}, orm.Leaf{Path: "email_from", Op: "ilike", Value: q},
 			orm.Leaf{Path: "partner_id", Op: "ilike", Value: q}})
 	}
-	return d
+	return d, nil
 }
 
 // loadBoard reads the columns with their counts and sums (one grouped
 // query) and the first cards of each column (one query per column, names
 // fetched in batches).
-func loadBoard(env *orm.Env, team int64, mine bool, q string) (*Board, error) {
+func loadBoard(env *orm.Env, team int64, s *SearchState, q string) (*Board, error) {
 	lead := env.Reg.Model("crm.lead")
-	b := &Board{Team: team, Mine: mine, Query: q}
+	b := &Board{Team: team, Query: q, S: s}
 	teams, err := env.SearchRead(env.Reg.Model("crm.team"), orm.Leaf{Path: "use_opportunities", Op: "=", Value: true}, []string{"name"}, orm.SearchOpts{}, false)
 	if err != nil {
 		return nil, err
@@ -100,7 +105,11 @@ func loadBoard(env *orm.Env, team int64, mine bool, q string) (*Board, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := boardDomain(env, team, mine, q)
+	d, err := boardDomain(env, team, s, q)
+	if err != nil {
+		return nil, err
+	}
+	b.domain = d
 	groups, err := env.ReadGroup(lead, d, []orm.GroupBy{groupByStage(lead)}, []orm.Aggregate{sumRevenue(lead)}, 0, 0, "")
 	if err != nil {
 		return nil, err
@@ -230,9 +239,19 @@ func currentTeam(env *orm.Env, r *http.Request) (int64, error) {
 	return ids[0], nil
 }
 
+// pipelineSearch reads the board's search; a board opened without one
+// shows the default favorite, else "My Pipeline" as Odoo does.
+func pipelineSearch(r *http.Request, team int64) *SearchState {
+	q := r.URL.Query()
+	q.Set("team", itoa(team))
+	s := parseSearch(leadSearchDef(), "/crm/pipeline", q, "team")
+	return s
+}
+
 func (a *App) pipeline(w http.ResponseWriter, r *http.Request, uid int64) {
 	var v *View
 	var board *Board
+	redirect := ""
 	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
 		var err error
 		if v, err = a.newView(env, "", "pipeline"); err != nil {
@@ -243,12 +262,32 @@ func (a *App) pipeline(w http.ResponseWriter, r *http.Request, uid int64) {
 		if err != nil {
 			return err
 		}
-		mine := r.URL.Query().Get("all") != "1"
-		board, err = loadBoard(env, team, mine, r.URL.Query().Get("q"))
+		s := pipelineSearch(r, team)
+		if err := loadSearchExtras(env, v, s); err != nil {
+			return err
+		}
+		bare := true
+		for k := range r.URL.Query() {
+			if k != "team" {
+				bare = false
+			}
+		}
+		if bare && s.Empty() {
+			if fav := defaultFavorite(s); fav != nil {
+				redirect = fav.URL
+				return nil
+			}
+			s.Filters["my"] = true
+		}
+		board, err = loadBoard(env, team, s, r.URL.Query().Get("q"))
 		return err
 	})
 	if err != nil {
 		a.fail(w, err)
+		return
+	}
+	if redirect != "" {
+		http.Redirect(w, r, redirect, http.StatusSeeOther)
 		return
 	}
 	if r.URL.Query().Get("fragment") == "board" {
@@ -266,13 +305,17 @@ func (a *App) pipelineColumn(w http.ResponseWriter, r *http.Request, uid int64) 
 	offset, _ := strconv.Atoi(q.Get("offset"))
 	var v *View
 	col := &Column{Stage: stage, IsLost: q.Get("lost") == "1"}
-	board := &Board{Team: team, Mine: q.Get("all") != "1", Query: q.Get("q")}
+	board := &Board{Team: team, Query: q.Get("q"), S: pipelineSearch(r, team)}
 	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
 		var err error
 		if v, err = a.newView(env, "", "pipeline"); err != nil {
 			return err
 		}
-		return loadCards(env, col, boardDomain(env, team, board.Mine, board.Query), offset)
+		d, err := boardDomain(env, team, board.S, board.Query)
+		if err != nil {
+			return err
+		}
+		return loadCards(env, col, d, offset)
 	})
 	if err != nil {
 		a.fail(w, err)

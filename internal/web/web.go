@@ -66,6 +66,7 @@ func (a *App) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /contacts", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/list/customers", http.StatusSeeOther)
 	})
+	mux.HandleFunc("POST /web/favorites", a.page(a.saveFavorite))
 	mux.HandleFunc("GET /config", a.page(a.configIndex))
 	mux.HandleFunc("POST /config/settings", a.page(a.saveSettings))
 	mux.HandleFunc("GET /config/{key}", a.page(a.configList))

@@ -177,7 +177,163 @@
   }
   document.addEventListener("DOMContentLoaded", listen);
 
+  // the search box proposes where to look: "Search Customer for: acme"
+  function setupSearch() {
+    var input = document.getElementById("search-input");
+    var list = document.getElementById("search-suggest");
+    if (!input || !list || input._ready) return;
+    input._ready = true;
+    var fields = JSON.parse(input.dataset.fields || "[]");
+    var active = -1;
+    function choose(i) {
+      var text = input.value.trim();
+      if (!text) return;
+      var form = document.getElementById("search-form");
+      var h = document.createElement("input");
+      h.type = "hidden"; h.name = "s"; h.value = fields[i][0] + ":" + text;
+      form.appendChild(h);
+      input.value = "";
+      input.removeAttribute("name");
+      form.submit();
+    }
+    function show() {
+      var text = input.value.trim();
+      list.innerHTML = "";
+      active = -1;
+      if (!text) { list.hidden = true; return; }
+      fields.forEach(function (f, i) {
+        var li = document.createElement("li");
+        li.setAttribute("role", "option");
+        li.id = "suggest-" + f[0];
+        li.textContent = (input.dataset.for || "Search %s for: %s").replace("%s", f[1]).replace("%s", text);
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
+        list.appendChild(li);
+      });
+      list.hidden = false;
+    }
+    input.addEventListener("input", show);
+    input.addEventListener("blur", function () { list.hidden = true; });
+    input.addEventListener("keydown", function (e) {
+      var items = list.querySelectorAll("li");
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (!items.length) return;
+        e.preventDefault();
+        active = (active + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+        items.forEach(function (li, i) { li.classList.toggle("active", i === active); });
+        input.setAttribute("aria-activedescendant", items[active].id);
+      } else if (e.key === "Enter" && !list.hidden && items.length) {
+        e.preventDefault();
+        choose(active >= 0 ? active : 0);
+      } else if (e.key === "Escape") {
+        list.hidden = true;
+      }
+    });
+  }
+
+  // the custom filter builder: conditions on any field, with operators
+  // that fit its type, in nested "any"/"all" groups; it writes an Odoo
+  // domain into the hidden input d
+  var OPS = {
+    char: ["ilike", "not ilike", "=", "!=", "set", "notset"], text: ["ilike", "not ilike", "set", "notset"], html: ["ilike", "not ilike"],
+    integer: ["=", "!=", ">", "<", "set", "notset"], float: ["=", "!=", ">", "<"], monetary: ["=", "!=", ">", "<"],
+    date: ["=", ">", "<", "set", "notset"], datetime: [">", "<", "set", "notset"], boolean: ["is", "isnot"],
+    selection: ["=", "!="], many2one: ["ilike", "not ilike", "set", "notset"], many2many: ["ilike", "not ilike", "set", "notset"],
+    one2many: ["set", "notset"],
+  };
+  var OP_LABEL = { "ilike": "contains", "not ilike": "notcontains", "=": "is", "!=": "isnot", ">": "gt", "<": "lt", "set": "set", "notset": "notset", "is": "yes", "isnot": "no" };
+  function setupBuilder() {
+    var root = document.getElementById("builder");
+    if (!root || root._ready) return;
+    root._ready = true;
+    var fields = JSON.parse(root.dataset.fields || "[]");
+    var L = JSON.parse(root.dataset.labels || "{}");
+    function byName(n) { return fields.find(function (f) { return f.name === n; }); }
+    function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text) e.textContent = text; return e; }
+    function group(container) {
+      var g = el("div", "bgroup");
+      var mode = el("select", "bmode");
+      [["&", L.all], ["|", L.any]].forEach(function (o) { var op = el("option", "", o[1]); op.value = o[0]; mode.appendChild(op); });
+      var rows = el("div", "brows");
+      var add = el("button", "btn", L.add); add.type = "button";
+      var addg = el("button", "btn", L.group); addg.type = "button";
+      add.onclick = function () { row(rows); };
+      addg.onclick = function () { group(rows); };
+      g.append(mode, rows, add, addg);
+      if (container !== root) {
+        var rm = el("button", "btn", L.remove); rm.type = "button"; rm.onclick = function () { g.remove(); };
+        g.append(rm);
+      }
+      container.appendChild(g);
+      return g;
+    }
+    function row(rows) {
+      var r = el("div", "brow");
+      var fsel = el("select", "bfield");
+      fields.forEach(function (f) { var o = el("option", "", f.label); o.value = f.name; fsel.appendChild(o); });
+      var osel = el("select", "bop");
+      var val = el("span", "bval");
+      function refresh() {
+        var f = byName(fsel.value);
+        osel.innerHTML = "";
+        (OPS[f.type] || ["="]).forEach(function (op) { var o = el("option", "", L[OP_LABEL[op]] || op); o.value = op; osel.appendChild(o); });
+        value();
+      }
+      function value() {
+        var f = byName(fsel.value), op = osel.value;
+        val.innerHTML = "";
+        if (op === "set" || op === "notset" || op === "is" || op === "isnot") return;
+        var input;
+        if (f.type === "selection") {
+          input = el("select", "bvalue");
+          (f.selection || []).forEach(function (s) { var o = el("option", "", s[1]); o.value = s[0]; input.appendChild(o); });
+        } else {
+          input = el("input", "bvalue");
+          input.type = f.type === "date" || f.type === "datetime" ? "date" : (["integer", "float", "monetary"].indexOf(f.type) >= 0 ? "number" : "text");
+          input.step = "any";
+        }
+        input.setAttribute("aria-label", f.label);
+        val.appendChild(input);
+      }
+      fsel.onchange = refresh;
+      osel.onchange = value;
+      var rm = el("button", "btn", "✕"); rm.type = "button"; rm.title = L.remove; rm.onclick = function () { r.remove(); };
+      r.append(fsel, osel, val, rm);
+      rows.appendChild(r);
+      refresh();
+    }
+    function leaf(r) {
+      var f = byName(r.querySelector(".bfield").value), op = r.querySelector(".bop").value;
+      var v = r.querySelector(".bvalue"), value = v ? v.value : null;
+      if (op === "set") return [f.name, "!=", false];
+      if (op === "notset") return [f.name, "=", false];
+      if (op === "is") return [f.name, "=", true];
+      if (op === "isnot") return [f.name, "=", false];
+      if (["integer"].indexOf(f.type) >= 0) value = parseInt(value, 10) || 0;
+      if (["float", "monetary"].indexOf(f.type) >= 0) value = parseFloat(value) || 0;
+      return [f.name, op, value];
+    }
+    function domainOf(g) {
+      var mode = g.querySelector(":scope > .bmode").value;
+      var parts = [];
+      g.querySelectorAll(":scope > .brows > .brow, :scope > .brows > .bgroup").forEach(function (c) {
+        if (c.classList.contains("brow")) parts.push([leaf(c)]);
+        else { var d = domainOf(c); if (d.length) parts.push(d); }
+      });
+      var out = [];
+      for (var i = 1; i < parts.length; i++) out.push(mode);
+      parts.forEach(function (p) { out = out.concat(p); });
+      return out;
+    }
+    var top = group(root);
+    row(top.querySelector(".brows"));
+    document.getElementById("builder-form").addEventListener("submit", function () {
+      document.getElementById("builder-domain").value = JSON.stringify(domainOf(top));
+    });
+  }
+
   function init() {
+    setupSearch();
+    setupBuilder();
     var board = document.getElementById("board");
     if (board && window.Sortable) setupBoard(board);
   }
