@@ -52,10 +52,10 @@ type Favorite struct {
 
 // FieldInfo describes a field for the custom filter builder and group-by.
 type FieldInfo struct {
-	Name      string `json:"name"`
-	Label     string `json:"label"`
-	Type      string `json:"type"`
-	Groupable bool   `json:"groupable"`
+	Name      string      `json:"name"`
+	Label     string      `json:"label"`
+	Type      string      `json:"type"`
+	Groupable bool        `json:"groupable"`
 	Selection [][2]string `json:"selection,omitempty"`
 }
 
