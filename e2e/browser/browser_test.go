@@ -362,3 +362,15 @@ func newWorld(t *testing.T, s *apptest.Server, leads ...leadSpec) *world {
 	})
 	return w
 }
+
+func writeFile(path string, data []byte) {
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	os.WriteFile(path, data, 0o644)
+}
+
+// setLang switches the administrator's language.
+func setLang(lang string) func(env *orm.Env) error {
+	return func(env *orm.Env) error {
+		return env.Write(env.Reg.Model("res.users"), []int64{2}, orm.Values{"lang": lang})
+	}
+}

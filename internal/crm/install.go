@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"github.com/kanso-crm/kanso/internal/i18n"
 	"github.com/kanso-crm/kanso/internal/base"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
@@ -49,7 +50,7 @@ func install(env *orm.Env, opts base.InstallOptions) error {
 		}
 	}
 	reasons := env.Reg.Model("crm.lost.reason")
-	for i, n := range []string{"Too expensive", "We don't have people/skills", "Not enough stock"} {
+	for i, n := range []string{i18n.N("Too expensive"), i18n.N("We don't have people/skills"), i18n.N("Not enough stock")} {
 		ids, err := env.Create(reasons, []orm.Values{{"name": n}})
 		if err != nil {
 			return err

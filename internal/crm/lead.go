@@ -9,6 +9,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/kanso-crm/kanso/internal/base"
+	"github.com/kanso-crm/kanso/internal/i18n"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
 
@@ -338,11 +339,11 @@ func beforeCreateLead(env *orm.Env, vals orm.Values) error {
 }
 
 func afterCreateLead(env *orm.Env, id int64, vals orm.Values) error {
-	kind := "Lead"
+	body := i18n.N("Lead created")
 	if vals["type"] == "opportunity" {
-		kind = "Opportunity"
+		body = i18n.N("Opportunity created")
 	}
-	if _, err := env.PostMessage(env.Reg.Model("crm.lead"), id, orm.Message{Type: "notification", Subtype: "crm.mt_lead_create", Body: kind + " created"}); err != nil {
+	if _, err := env.PostMessage(env.Reg.Model("crm.lead"), id, orm.Message{Type: "notification", Subtype: "crm.mt_lead_create", Body: body}); err != nil {
 		return err
 	}
 	return syncToPartner(env, []int64{id}, vals)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/kanso-crm/kanso/internal/i18n"
+
 	"github.com/kanso-crm/kanso/internal/orm"
 )
 
@@ -27,18 +29,18 @@ type stageSpec struct {
 
 var stageSets = map[string][]stageSpec{
 	StageSetDefault: {
-		{Name: "New", Sequence: 1},
-		{Name: "Qualified", Sequence: 2},
-		{Name: "Proposition", Sequence: 3},
-		{Name: "Won", Sequence: 70, IsWon: true, Fold: true},
+		{Name: i18n.N("New"), Sequence: 1},
+		{Name: i18n.N("Qualified"), Sequence: 2},
+		{Name: i18n.N("Proposition"), Sequence: 3},
+		{Name: i18n.N("Won"), Sequence: 70, IsWon: true, Fold: true},
 	},
 	StageSetActivity: {
-		{Name: "New", Sequence: 1},
-		{Name: "First Activity", Sequence: 2, DoneTrigger: 1, Requirements: "Entered by itself when the first activity is done."},
-		{Name: "Follow up", Sequence: 3, DoneTrigger: 2, Requirements: "Entered by itself when the second activity is done."},
-		{Name: "Quotation", Sequence: 4},
-		{Name: "Won", Sequence: 70, IsWon: true},
-		{Name: "Lost", Sequence: 80, IsLost: true},
+		{Name: i18n.N("New"), Sequence: 1},
+		{Name: i18n.N("First Activity"), Sequence: 2, DoneTrigger: 1, Requirements: i18n.N("Entered by itself when the first activity is done.")},
+		{Name: i18n.N("Follow up"), Sequence: 3, DoneTrigger: 2, Requirements: i18n.N("Entered by itself when the second activity is done.")},
+		{Name: i18n.N("Quotation"), Sequence: 4},
+		{Name: i18n.N("Won"), Sequence: 70, IsWon: true},
+		{Name: i18n.N("Lost"), Sequence: 80, IsLost: true},
 	},
 }
 

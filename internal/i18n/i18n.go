@@ -141,3 +141,8 @@ func DateTime(lang string, t time.Time, loc *time.Location) string {
 	}
 	return Date(lang, t) + " " + t.Format("15:04")
 }
+
+// N marks a string for translation where it is defined (default data:
+// stage names, lost reasons, timeline notes) and returns it unchanged; the
+// pages translate it with T when they show it.
+func N(s string) string { return s }

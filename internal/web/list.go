@@ -151,7 +151,7 @@ func (p *ListPage) Cell(v *View, c ListColumn, row map[string]any) string {
 	switch c.Kind {
 	case "m2o":
 		if l, ok := val.([]any); ok && len(l) == 2 {
-			return fmt.Sprint(l[1])
+			return v.T(fmt.Sprint(l[1])) // default data (stages, reasons) has translations
 		}
 		return ""
 	case "money":
