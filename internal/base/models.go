@@ -91,7 +91,7 @@ func Register(r *orm.Registry) {
 }
 
 func registerPartner(r *orm.Registry) {
-	addrType := [][2]string{{"contact", "Contact"}, {"invoice", "Invoice Address"}, {"delivery", "Delivery Address"}, {"other", "Other Address"}}
+	addrType := [][2]string{{"contact", "Contact"}, {"invoice", "Invoice Address"}, {"delivery", "Delivery Address"}, {"work_point", "Work Point"}, {"other", "Other Address"}}
 	m := r.Define(&orm.Model{Name: "res.partner", Description: "Contact", Order: "complete_name ASC, id DESC",
 		RecName: "complete_name", ParentName: "parent_id",
 		NameSearch: []string{"complete_name", "email", "ref", "vat", "company_registry"}},

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"encoding/csv"
+	"io"
+	"net/http/httptest"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -366,6 +368,49 @@ func TestSearchPanel(t *testing.T) {
 		_, body = p.b.get("/crm/pipeline?team=" + itoa(p.team) + "&s=" + url.QueryEscape("customer:beta"))
 		if strings.Count(body, `data-write-date=`) != 1 {
 			t.Errorf("pipeline search: %d cards", strings.Count(body, `data-write-date=`))
+		}
+	})
+}
+
+func TestCustomerForm(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		anaf := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"found": [{"date_generale": {"cui": 1590082, "denumire": "OMV PETROM S.A.", "nrRegCom": "J40/8302/1997", "telefon": "0372868930",
+				"codPostal": "013329", "stare_inregistrare": "INREGISTRAT din data 02.01.1998", "cod_CAEN": "610"},
+				"inregistrare_scop_Tva": {"scpTVA": true}, "stare_inactiv": {"statusInactivi": false, "dataRadiere": ""},
+				"adresa_sediu_social": {"sdenumire_Strada": "Str. Coralilor", "snumar_Strada": "22", "sdenumire_Localitate": "Mun. Bucureşti, Sect. 1",
+				"sdenumire_Judet": "MUNICIPIUL BUCUREŞTI", "scod_JudetAuto": "B", "scod_Postal": "013329"}}], "notFound": []}`)
+		}))
+		defer anaf.Close()
+		p.s.Sudo(t, func(env *orm.Env) error { return base.SetParam(env, "crm.lookup.anaf_endpoint", anaf.URL) })
+		// the lookup fills the form without saving
+		st, body, _ := p.b.post("/contacts/new/lookup", url.Values{"vat": {"RO1590082"}, "name": {""}, "kind_present": {"1"}, "is_company": {"1"}}, nil)
+		if st != 200 || !strings.Contains(body, `id="lookup-done"`) || !strings.Contains(body, `value="OMV PETROM S.A."`) || !strings.Contains(body, "J40/8302/1997") {
+			t.Fatalf("lookup: %d", st)
+		}
+		st, body, _ = p.b.post("/contacts/new/lookup", url.Values{"vat": {"RO1590083"}}, nil)
+		if st != 422 || !strings.Contains(body, "check digit") {
+			t.Errorf("bad CUI: %d", st)
+		}
+		st, _, resp := p.b.post("/contacts/new", url.Values{"name": {"OMV Petrom"}, "kind_present": {"1"}, "is_company": {"1"}, "vat": {"RO1590082"}, "city": {"București"}}, nil)
+		id := regexp.MustCompile(`/contacts/(\d+)`).FindStringSubmatch(resp.Request.URL.Path)
+		if st != 200 || id == nil {
+			t.Fatalf("create: %d %s", st, resp.Request.URL)
+		}
+		p.b.post("/contacts/"+id[1]+"/contacts", url.Values{"name": {"Ioana Pop"}, "type": {"contact"}, "email": {"ioana@petrom.example"}, "function": {"Buyer"}}, nil)
+		p.b.post("/contacts/"+id[1]+"/contacts", url.Values{"name": {"Depozit Ploiești"}, "type": {"work_point"}, "street": {"Str. Depozitelor 1"}, "city": {"Ploiești"}}, nil)
+		_, body = p.b.get("/contacts/" + id[1])
+		if !strings.Contains(body, "Ioana Pop") || !strings.Contains(body, "Depozit Ploiești") || !strings.Contains(body, "Work Point") {
+			t.Error("contacts and work points are not listed")
+		}
+		if st, body, _ := p.b.post("/contacts/"+id[1]+"/contacts", url.Values{"name": {""}}, nil); st != 422 || !strings.Contains(body, "name") {
+			t.Errorf("nameless contact: %d", st)
+		}
+		_, body = p.b.get("/list/customers?s=" + url.QueryEscape("name:petrom"))
+		if !strings.Contains(body, "OMV Petrom, Ioana Pop") {
+			t.Error("the contact is not listed under its company")
 		}
 	})
 }
