@@ -3,8 +3,8 @@ package web_test
 import (
 	"encoding/csv"
 	"io"
-	"net/http/httptest"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
