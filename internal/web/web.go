@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -130,12 +129,48 @@ func safeRedirect(s string) string {
 	return s
 }
 
-func (a *App) render(w http.ResponseWriter, status int, name string, data map[string]any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	if err := pages.ExecuteTemplate(w, name, data); err != nil {
-		a.Log.Error("render", "page", name, "err", err)
+// render shows one of the account pages: the login form in the browser's
+// language, the others in the user's.
+func (a *App) render(w http.ResponseWriter, r *http.Request, uid int64, status int, name string, data map[string]any) {
+	if name == "login" {
+		v := &View{Lang: browserLang(r), Assets: a.assets}
+		render(w, r, status, LoginPage(v, data))
+		return
 	}
+	var v *View
+	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
+		var err error
+		v, err = a.newView(env, "", "")
+		return err
+	})
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	switch name {
+	case "home":
+		v.Title = v.T("Home")
+		render(w, r, status, HomePage(v, a.Version))
+	case "password":
+		v.Title = v.T("Change password")
+		render(w, r, status, PasswordPage(v, data))
+	}
+}
+
+// browserLang picks Kanso's language from the Accept-Language header.
+func browserLang(r *http.Request) string {
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "id"), strings.HasPrefix(tag, "in"):
+			return "id_ID"
+		case strings.HasPrefix(tag, "ro"):
+			return "ro_RO"
+		case strings.HasPrefix(tag, "en"):
+			return "en_US"
+		}
+	}
+	return "en_US"
 }
 
 func (a *App) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -143,13 +178,13 @@ func (a *App) loginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, safeRedirect(r.URL.Query().Get("redirect")), http.StatusSeeOther)
 		return
 	}
-	a.render(w, http.StatusOK, "login", map[string]any{"Redirect": r.URL.Query().Get("redirect")})
+	a.render(w, r, 0, http.StatusOK, "login", map[string]any{"Redirect": r.URL.Query().Get("redirect")})
 }
 
 func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		a.render(w, http.StatusBadRequest, "login", map[string]any{"Error": "The form could not be read; please try again."})
+		a.render(w, r, 0, http.StatusBadRequest, "login", map[string]any{"Error": "The form could not be read; please try again."})
 		return
 	}
 	login, pw, redirect := strings.TrimSpace(r.PostFormValue("login")), r.PostFormValue("password"), r.PostFormValue("redirect")
@@ -169,7 +204,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 			a.Log.Error("login", "err", err)
 			status, msg = http.StatusInternalServerError, "Logging in failed on our side; please try again."
 		}
-		a.render(w, status, "login", map[string]any{"Error": msg, "Login": login, "Redirect": redirect})
+		a.render(w, r, 0, status, "login", map[string]any{"Error": msg, "Login": login, "Redirect": redirect})
 		return
 	}
 	a.setSessionCookie(w, tok, int(SessionLifetime.Seconds()))
@@ -203,40 +238,25 @@ func (a *App) user(ctx context.Context, uid int64) (*orm.UserInfo, error) {
 }
 
 func (a *App) home(w http.ResponseWriter, r *http.Request, uid int64) {
-	u, err := a.user(r.Context(), uid)
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	a.render(w, http.StatusOK, "home", map[string]any{"User": u, "Version": a.Version})
+	a.render(w, r, uid, http.StatusOK, "home", nil)
 }
 
 func (a *App) passwordForm(w http.ResponseWriter, r *http.Request, uid int64) {
-	u, err := a.user(r.Context(), uid)
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
-	a.render(w, http.StatusOK, "password", map[string]any{"User": u})
+	a.render(w, r, uid, http.StatusOK, "password", map[string]any{"_": nil})
 }
 
 func (a *App) passwordChange(w http.ResponseWriter, r *http.Request, uid int64) {
-	u, err := a.user(r.Context(), uid)
-	if err != nil {
-		a.fail(w, err)
-		return
-	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		a.render(w, http.StatusBadRequest, "password", map[string]any{"User": u, "Error": "The form could not be read; please try again."})
+		a.render(w, r, uid, http.StatusBadRequest, "password", map[string]any{"_": nil, "Error": "The form could not be read; please try again."})
 		return
 	}
 	oldPw, newPw, confirm := r.PostFormValue("old_password"), r.PostFormValue("new_password"), r.PostFormValue("confirm_password")
 	if newPw != confirm {
-		a.render(w, http.StatusUnprocessableEntity, "password", map[string]any{"User": u, "Error": "The new password and its confirmation differ."})
+		a.render(w, r, uid, http.StatusUnprocessableEntity, "password", map[string]any{"_": nil, "Error": "The new password and its confirmation differ."})
 		return
 	}
-	err = a.Runner.Run(r.Context(), uid, nil, true, func(env *orm.Env) error {
+	err := a.Runner.Run(r.Context(), uid, nil, true, func(env *orm.Env) error {
 		if err := base.ChangePassword(env, oldPw, newPw); err != nil {
 			return err
 		}
@@ -258,10 +278,10 @@ func (a *App) passwordChange(w http.ResponseWriter, r *http.Request, uid int64) 
 			a.fail(w, err)
 			return
 		}
-		a.render(w, http.StatusUnprocessableEntity, "password", map[string]any{"User": u, "Error": msg})
+		a.render(w, r, uid, http.StatusUnprocessableEntity, "password", map[string]any{"_": nil, "Error": msg})
 		return
 	}
-	a.render(w, http.StatusOK, "password", map[string]any{"User": u, "Done": true})
+	a.render(w, r, uid, http.StatusOK, "password", map[string]any{"_": nil, "Done": true})
 }
 
 type keyRow struct {
@@ -304,7 +324,18 @@ func (a *App) renderKeys(w http.ResponseWriter, r *http.Request, uid int64, stat
 		a.fail(w, err)
 		return
 	}
-	a.render(w, status, "apikeys", map[string]any{"User": u, "Keys": keys, "NewKey": newKey, "Error": errMsg})
+	var v *View
+	if err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
+		var err error
+		v, err = a.newView(env, "", "")
+		return err
+	}); err != nil {
+		a.fail(w, err)
+		return
+	}
+	v.Title = v.T("API keys")
+	_ = u
+	render(w, r, status, KeysPage(v, keys, newKey, errMsg))
 }
 
 func (a *App) apiKeyCreate(w http.ResponseWriter, r *http.Request, uid int64) {
@@ -363,4 +394,4 @@ func (a *App) apiKeyRevoke(w http.ResponseWriter, r *http.Request, uid int64) {
 	http.Redirect(w, r, "/web/apikeys", http.StatusSeeOther)
 }
 
-var pages = template.Must(template.New("pages").Parse(pageTemplates))
+
