@@ -393,5 +393,3 @@ func (a *App) apiKeyRevoke(w http.ResponseWriter, r *http.Request, uid int64) {
 	}
 	http.Redirect(w, r, "/web/apikeys", http.StatusSeeOther)
 }
-
-
