@@ -26,6 +26,12 @@ type LeadForm struct {
 	Saved     bool
 	Conflict  []ConflictRow
 	WonStatus string
+	// the conversion dialog (leads only)
+	Convert     map[string]any
+	Partners    [][2]string
+	Duplicates  [][2]string // id, name of potential duplicates (self excluded)
+	IsLead      bool
+	Inactive    bool
 }
 
 // ConflictRow is one field changed by someone else meanwhile.
@@ -121,8 +127,85 @@ func loadLeadForm(env *orm.Env, id int64) (*LeadForm, error) {
 		return nil, err
 	}
 	f.Reasons = pairs(reasons, "name")
+	f.IsLead = f.Rec["type"] == "lead"
+	f.Inactive = f.Rec["activated"] == false
+	dv, err := env.ReadValues(lead, []int64{id}, []string{"duplicate_lead_ids"})
+	if err != nil {
+		return nil, err
+	}
+	var dupIDs []int64
+	for _, d := range dv[0]["duplicate_lead_ids"].([]int64) {
+		if d != id {
+			dupIDs = append(dupIDs, d)
+		}
+	}
+	if len(dupIDs) > 0 {
+		names, err := env.DisplayNames(lead, dupIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range dupIDs {
+			f.Duplicates = append(f.Duplicates, [2]string{itoa(d), names[d]})
+		}
+	}
+	if f.IsLead && f.WonStatus != "won" {
+		res, err := env.CallMethod(lead, "convert_defaults", []int64{id}, nil)
+		if err == nil {
+			f.Convert = res.(map[string]any)
+			// customers to link: the proposed one and those named like the lead's company or e-mail
+			seen := map[string]bool{}
+			if p, ok := f.Convert["partner_id"].(int64); ok {
+				names, _ := env.DisplayNames(env.Reg.Model("res.partner"), []int64{p})
+				f.Partners = append(f.Partners, [2]string{itoa(p), names[p]})
+				seen[itoa(p)] = true
+			}
+			for _, q := range []string{f.Str("partner_name"), f.Str("contact_name")} {
+				if q == "" {
+					continue
+				}
+				found, err := env.NameSearch(env.Reg.Model("res.partner"), q, orm.And{}, "ilike", 10)
+				if err != nil {
+					return nil, err
+				}
+				for _, x := range found {
+					l := x.([]any)
+					if k := fmt.Sprint(l[0]); !seen[k] {
+						seen[k] = true
+						f.Partners = append(f.Partners, [2]string{k, fmt.Sprint(l[1])})
+					}
+				}
+			}
+		}
+	}
 	f.Timeline, err = loadTimeline(env, "crm.lead", id)
 	return f, err
+}
+
+// DupChecked tells whether the dialog proposes merging a duplicate.
+func (f *LeadForm) DupChecked(id string) bool {
+	if f.Convert == nil {
+		return false
+	}
+	for _, x := range f.Convert["duplicated_lead_ids"].([]int64) {
+		if itoa(x) == id {
+			return true
+		}
+	}
+	return false
+}
+
+// ConvertStr reads a value of the conversion defaults.
+func (f *LeadForm) ConvertStr(k string) string {
+	if f.Convert == nil {
+		return ""
+	}
+	switch x := f.Convert[k].(type) {
+	case string:
+		return x
+	case int64:
+		return itoa(x)
+	}
+	return ""
 }
 
 // loadTimeline reads a record's messages with their tracked changes,
@@ -345,6 +428,7 @@ func (a *App) leadAction(w http.ResponseWriter, r *http.Request, uid int64) {
 	}
 	r.ParseForm()
 	action := r.PathValue("action")
+	redirectTo := id
 	err := a.call(r.Context(), uid, true, func(env *orm.Env) error {
 		lead := env.Reg.Model("crm.lead")
 		var args map[string]any
@@ -361,6 +445,56 @@ func (a *App) leadAction(w http.ResponseWriter, r *http.Request, uid int64) {
 			args = map[string]any{"lost_reason_id": reason, "lost_feedback": r.PostFormValue("lost_feedback")}
 		case "restore":
 			method = "action_restore"
+		case "convert":
+			method = "action_convert"
+			args = map[string]any{"name": r.PostFormValue("name"), "action": r.PostFormValue("action"), "force_assignment": true}
+			if p, _ := strconv.ParseInt(r.PostFormValue("partner_id"), 10, 64); p != 0 {
+				args["partner_id"] = p
+			}
+			for _, k := range []string{"user_id", "team_id"} {
+				if n, _ := strconv.ParseInt(r.PostFormValue(k), 10, 64); n != 0 {
+					args[k] = n
+				}
+			}
+			var dups []any
+			for _, d := range r.PostForm["duplicated_lead_ids"] {
+				if n, err := strconv.ParseInt(d, 10, 64); err == nil {
+					dups = append(dups, n)
+				}
+			}
+			args["duplicated_lead_ids"] = dups
+			if args["name"] == "merge" && len(dups) < 2 {
+				args["name"] = "convert"
+			}
+			res, err := env.CallMethod(lead, method, []int64{id}, args)
+			if err == nil {
+				redirectTo = res.(int64)
+			}
+			return err
+		case "merge":
+			ids := []int64{id}
+			for _, d := range r.PostForm["merge_ids"] {
+				if n, err := strconv.ParseInt(d, 10, 64); err == nil {
+					ids = append(ids, n)
+				}
+			}
+			res, err := env.CallMethod(lead, "merge_opportunity", ids, nil)
+			if err == nil {
+				redirectTo = res.(int64)
+			}
+			return err
+		case "activate":
+			u, _ := strconv.ParseInt(r.PostFormValue("user_id"), 10, 64)
+			first := strings.Replace(r.PostFormValue("date_first_contact"), "T", " ", 1)
+			if first != "" {
+				// the user types local time
+				if t, err := time.ParseInLocation("2006-01-02 15:04", first, userLoc(env)); err == nil {
+					first = t.UTC().Format("2006-01-02 15:04:05")
+				}
+			}
+			_, err := env.CallMethod(lead, "action_activate", []int64{id}, map[string]any{"user_id": u, "date_first_contact": first,
+				"priority": r.PostFormValue("priority"), "first_task": r.PostFormValue("first_task"), "first_task_date": r.PostFormValue("first_task_date")})
+			return err
 		default:
 			return orm.NotFoundf("Unknown action %q", action)
 		}
@@ -376,7 +510,16 @@ func (a *App) leadAction(w http.ResponseWriter, r *http.Request, uid int64) {
 		a.showLead(w, r, uid, id, e.HTTPStatus(), func(f *LeadForm) { f.Error = e.Error() })
 		return
 	}
-	http.Redirect(w, r, "/crm/lead/"+itoa(id), http.StatusSeeOther)
+	http.Redirect(w, r, "/crm/lead/"+itoa(redirectTo), http.StatusSeeOther)
+}
+
+func userLoc(env *orm.Env) *time.Location {
+	if u, err := env.User(); err == nil {
+		if loc, err := time.LoadLocation(u.TZ); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 func num(v any) float64 {

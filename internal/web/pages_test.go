@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -414,3 +415,46 @@ func TestCustomerForm(t *testing.T) {
 		}
 	})
 }
+
+func TestLeadConvertMergeActivateFromTheForm(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		lead := p.lead(t, orm.Values{"name": "Website enquiry", "type": "lead", "partner_name": "Gamma SRL", "contact_name": "Ana Pop", "email_from": "ana@gamma.example"})
+		dup := p.lead(t, orm.Values{"name": "Older enquiry", "type": "lead", "email_from": "ana@gamma.example"})
+		_, body := p.b.get("/crm/lead/" + itoa(lead))
+		if !strings.Contains(body, `id="convert-dialog"`) || !strings.Contains(body, `id="merge-dialog"`) || !strings.Contains(body, "Older enquiry") {
+			t.Fatal("the lead form lacks the conversion and merge dialogs")
+		}
+		st, _, resp := p.b.post("/crm/lead/"+itoa(lead)+"/convert", url.Values{"name": {"merge"}, "action": {"create"},
+			"duplicated_lead_ids": {itoa(lead), itoa(dup)}, "user_id": {"2"}}, nil)
+		if st != 200 {
+			t.Fatalf("convert: %d", st)
+		}
+		m := regexp.MustCompile(`/crm/lead/(\d+)`).FindStringSubmatch(resp.Request.URL.Path)
+		var result int64
+		fmtSscan(m[1], &result)
+		v := p.read(t, result, "type", "partner_id", "user_id")
+		if v["type"] != "opportunity" || v["partner_id"] == nil || v["user_id"] != int64(2) {
+			t.Errorf("converted: %v", v)
+		}
+		if p.read(t, lead, "name") != nil && p.read(t, dup, "name") != nil {
+			t.Error("the duplicates were not merged")
+		}
+		// activation of an inactive lead
+		inactive := p.lead(t, orm.Values{"name": "From the registry", "type": "lead", "activated": false, "user_id": false})
+		_, body = p.b.get("/crm/lead/" + itoa(inactive))
+		if !strings.Contains(body, `id="activate-dialog"`) {
+			t.Fatal("no activation dialog")
+		}
+		st, body, _ = p.b.post("/crm/lead/"+itoa(inactive)+"/activate", url.Values{"user_id": {"2"}, "date_first_contact": {"2026-11-24T09:30"},
+			"first_task": {"Call the prospect"}, "priority": {"2"}}, nil)
+		if st != 200 {
+			t.Fatalf("activate: %d %s", st, regexp.MustCompile(`id="form-error">[^<]*`).FindString(body))
+		}
+		if v := p.read(t, inactive, "activated", "user_id", "priority"); v["activated"] != true || v["user_id"] != int64(2) || v["priority"] != "2" {
+			t.Errorf("activated: %v", v)
+		}
+	})
+}
+
+func fmtSscan(s string, n *int64) { *n, _ = strconv.ParseInt(s, 10, 64) }
