@@ -27,11 +27,11 @@ type LeadForm struct {
 	Conflict  []ConflictRow
 	WonStatus string
 	// the conversion dialog (leads only)
-	Convert     map[string]any
-	Partners    [][2]string
-	Duplicates  [][2]string // id, name of potential duplicates (self excluded)
-	IsLead      bool
-	Inactive    bool
+	Convert    map[string]any
+	Partners   [][2]string
+	Duplicates [][2]string // id, name of potential duplicates (self excluded)
+	IsLead     bool
+	Inactive   bool
 }
 
 // ConflictRow is one field changed by someone else meanwhile.
