@@ -458,3 +458,32 @@ func TestLeadConvertMergeActivateFromTheForm(t *testing.T) {
 }
 
 func fmtSscan(s string, n *int64) { *n, _ = strconv.ParseInt(s, 10, 64) }
+
+// The board grouped by salesperson: a column per person, and a card
+// dropped on a column takes that salesperson.
+func TestPipelineGroupedBySalesperson(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		sam := p.s.CreateUser(t, "sam", "sam-password", base.GroupSaleSalesmanAll)
+		a := p.lead(t, orm.Values{"name": "Admin's", "type": "opportunity", "team_id": p.team, "expected_revenue": 700.0})
+		p.lead(t, orm.Values{"name": "Sam's", "type": "opportunity", "team_id": p.team, "user_id": sam, "expected_revenue": 300.0})
+		_, body := p.b.get("/crm/pipeline?team=" + itoa(p.team) + "&g=user_id")
+		if !strings.Contains(body, `data-group-field="user_id"`) || !strings.Contains(body, ">sam<") || !strings.Contains(body, "$700") {
+			t.Fatalf("grouped board lacks the salesperson columns")
+		}
+		wd := regexp.MustCompile(`data-write-date="([^"]+)" id="card-` + itoa(a) + `"`).FindStringSubmatch(body)
+		if wd == nil {
+			t.Fatal("no card write date")
+		}
+		st, res, _ := p.b.post("/crm/lead/"+itoa(a)+"/move", url.Values{"group_field": {"user_id"}, "group_value": {itoa(sam)}, "write_date": {wd[1]}}, nil)
+		if st != 200 {
+			t.Fatalf("move to sam: %d %s", st, res)
+		}
+		if v := p.read(t, a, "user_id"); v["user_id"] != sam {
+			t.Errorf("salesperson after the drop: %v", v)
+		}
+		if st, _, _ := p.b.post("/crm/lead/"+itoa(a)+"/move", url.Values{"group_field": {"create_date"}, "group_value": {`"2024-01-01"`}}, nil); st != 422 {
+			t.Errorf("a drop on a date column: %d", st)
+		}
+	})
+}

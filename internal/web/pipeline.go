@@ -53,6 +53,21 @@ type Column struct {
 	Cards  []Card
 	More   bool
 	Offset int
+	// grouped boards (not by stage): the column's condition and the
+	// value a dropped card takes
+	Cond       orm.Domain
+	GroupField string
+	GroupKey   string // JSON of the group key
+	Droppable  bool
+	Index      int
+}
+
+// ListID is the element id of the column's card list.
+func (c *Column) ListID() string {
+	if c.Cond != nil {
+		return "cards-g" + strconv.Itoa(c.Index)
+	}
+	return "cards-" + itoa(c.Stage)
 }
 
 // Board is the pipeline of a team.
@@ -110,6 +125,9 @@ func loadBoard(env *orm.Env, team int64, s *SearchState, q string) (*Board, erro
 		return nil, err
 	}
 	b.domain = d
+	if s != nil && s.GroupBy != "" && s.GroupBy != "stage_id" {
+		return b, loadGroupedBoard(env, b, d)
+	}
 	groups, err := env.ReadGroup(lead, d, []orm.GroupBy{groupByStage(lead)}, []orm.Aggregate{sumRevenue(lead)}, 0, 0, "")
 	if err != nil {
 		return nil, err
@@ -164,6 +182,9 @@ func loadCards(env *orm.Env, c *Column, d orm.Domain, offset int) error {
 	lead := env.Reg.Model("crm.lead")
 	e := env
 	cd := orm.Domain(orm.And{d, orm.Leaf{Path: "stage_id", Op: "=", Value: c.Stage}})
+	if c.Cond != nil {
+		cd = orm.And{d, c.Cond}
+	}
 	order := crm.KanbanOrder
 	if c.IsLost {
 		e = env.WithContext(map[string]any{"active_test": false})
@@ -315,6 +336,12 @@ func (a *App) pipelineColumn(w http.ResponseWriter, r *http.Request, uid int64) 
 		if err != nil {
 			return err
 		}
+		if k := q.Get("gkey"); k != "" {
+			if col.Cond, err = groupCond(env.Reg.Model("crm.lead"), board.S.GroupBy, k); err != nil {
+				return err
+			}
+			col.GroupKey, col.GroupField = k, board.S.GroupBy
+		}
 		return loadCards(env, col, d, offset)
 	})
 	if err != nil {
@@ -344,7 +371,22 @@ func (a *App) moveCard(w http.ResponseWriter, r *http.Request, uid int64) {
 	var wd string
 	err = a.call(r.Context(), uid, true, func(env *orm.Env) error {
 		lead := env.Reg.Model("crm.lead")
-		if _, err := env.CallMethod(lead, "kanban_move", []int64{id}, map[string]any{"stage_id": num("stage"), "above_id": num("above"),
+		if field := r.PostFormValue("group_field"); field != "" {
+			f := lead.Field(field)
+			if f == nil || (f.Type != orm.Many2one && f.Type != orm.Selection) || f.Readonly {
+				return orm.ValidationErrorf("Cards cannot be moved between these columns.")
+			}
+			var val any
+			if err := json.Unmarshal([]byte(r.PostFormValue("group_value")), &val); err != nil {
+				return orm.ValidationErrorf("Bad column value")
+			}
+			if val == nil {
+				val = false
+			}
+			if err := env.Write(lead, []int64{id}, orm.Values{field: orm.Normalize(val), "write_date": r.PostFormValue("write_date")}); err != nil {
+				return err
+			}
+		} else if _, err := env.CallMethod(lead, "kanban_move", []int64{id}, map[string]any{"stage_id": num("stage"), "above_id": num("above"),
 			"below_id": num("below"), "write_date": r.PostFormValue("write_date")}); err != nil {
 			return err
 		}
@@ -373,4 +415,84 @@ func jsonError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{"error": msg})
+}
+
+// parseGroupSpec resolves a group-by of crm.lead.
+func parseGroupSpec(m *orm.Model, spec string) (orm.GroupBy, error) {
+	name, gran, hasGran := strings.Cut(spec, ":")
+	f := m.Field(name)
+	if f == nil || (!f.Stored() && f.Type != orm.Many2many) {
+		return orm.GroupBy{}, orm.ValidationErrorf("Cannot group by %q", spec)
+	}
+	gb := orm.GroupBy{Spec: spec, Field: f}
+	if f.Type == orm.Date || f.Type == orm.Datetime {
+		gb.Gran = "month"
+		if hasGran {
+			gb.Gran = gran
+		}
+	}
+	return gb, nil
+}
+
+// loadGroupedBoard makes one column per group of the chosen field, with
+// counts and sums; cards dropped on a column take its value when the
+// field is a many2one or a selection.
+func loadGroupedBoard(env *orm.Env, b *Board, d orm.Domain) error {
+	lead := env.Reg.Model("crm.lead")
+	gb, err := parseGroupSpec(lead, b.S.GroupBy)
+	if err != nil {
+		return err
+	}
+	groups, err := env.ReadGroup(lead, d, []orm.GroupBy{gb}, []orm.Aggregate{sumRevenue(lead)}, 0, 40, "")
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, g := range groups {
+		if id, ok := g.Keys[0].(int64); ok && gb.Field.IsRelational() {
+			ids = append(ids, id)
+		}
+	}
+	names := map[int64]string{}
+	if len(ids) > 0 {
+		if names, err = env.Sudo().DisplayNames(env.Reg.Model(gb.Field.Relation), ids); err != nil {
+			return err
+		}
+	}
+	droppable := (gb.Field.Type == orm.Many2one || gb.Field.Type == orm.Selection) && !gb.Field.Readonly
+	for i, g := range groups {
+		key := g.Keys[0]
+		c := &Column{Index: i, Count: g.Count, Cond: orm.GroupDomain(gb, key), GroupField: gb.Field.Name, GroupKey: mustJSON(key), Droppable: droppable}
+		c.Sum, _ = g.Aggs["expected_revenue:sum"].(float64)
+		switch {
+		case key == nil:
+			c.Name = "—"
+		case gb.Gran != "":
+			c.Name = orm.DateLabel(key.(string), gb.Gran)
+		case gb.Field.IsRelational():
+			c.Name = names[key.(int64)]
+		case gb.Field.Type == orm.Selection:
+			c.Name = gb.Field.SelectionLabel(key.(string))
+		default:
+			c.Name = fmtAny(key)
+		}
+		if err := loadCards(env, c, d, 0); err != nil {
+			return err
+		}
+		b.Columns = append(b.Columns, c)
+	}
+	return nil
+}
+
+// groupCond rebuilds a grouped column's condition from its key.
+func groupCond(m *orm.Model, spec, keyJSON string) (orm.Domain, error) {
+	gb, err := parseGroupSpec(m, spec)
+	if err != nil {
+		return nil, err
+	}
+	var key any
+	if err := json.Unmarshal([]byte(keyJSON), &key); err != nil {
+		return nil, orm.ValidationErrorf("Bad column key")
+	}
+	return orm.GroupDomain(gb, orm.Normalize(key)), nil
 }

@@ -27,7 +27,9 @@
     while (prev && !prev.classList.contains("card")) prev = prev.previousElementSibling;
     while (next && !next.classList.contains("card")) next = next.nextElementSibling;
     return {
-      stage: list.dataset.stage,
+      groupField: list.dataset.groupField || "",
+      groupValue: list.dataset.groupValue || "",
+      stage: list.dataset.stage || "",
       above: prev ? prev.dataset.id : "",
       below: next ? next.dataset.id : "",
     };
@@ -46,6 +48,7 @@
     body.set("above", info.above);
     body.set("below", info.below);
     body.set("write_date", card.dataset.writeDate || "");
+    if (info.groupField) { body.set("group_field", info.groupField); body.set("group_value", info.groupValue); }
     card.classList.add("saving");
     return fetch("/crm/lead/" + card.dataset.id + "/move", {
       method: "POST",
@@ -75,8 +78,10 @@
   function setupBoard(board) {
     board.querySelectorAll("ol.cards").forEach(function (list) {
       if (list._sortable) return;
+      var droppable = list.dataset.droppable !== "false";
       list._sortable = Sortable.create(list, {
-        group: "pipeline",
+        group: { name: "pipeline", pull: droppable, put: droppable },
+        sort: droppable,
         draggable: ".card",
         animation: 120,
         forceFallback: true,
@@ -109,6 +114,7 @@
       return;
     }
     if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    if (card.parentElement.dataset.droppable === "false") return;
     e.preventDefault();
     var col = card.closest(".column");
     var target = e.key === "ArrowRight" ? col.nextElementSibling : col.previousElementSibling;
