@@ -561,7 +561,7 @@ var json2Scenarios = []scenario{
 		}
 		sel, _ := all["type"].(map[string]any)
 		eq(t, "selection", sel["selection"], []any{[]any{"contact", "Contact"}, []any{"invoice", "Invoice Address"},
-			[]any{"delivery", "Delivery Address"}, []any{"other", "Other Address"}})
+			[]any{"delivery", "Delivery Address"}, []any{"work_point", "Work Point"}, []any{"other", "Other Address"}})
 		got := h.admin(t, "res.partner", "fields_get", map[string]any{"allfields": []string{"name", "category_id"}, "attributes": []string{"string", "type", "relation"}})
 		eq(t, "fields_get filtered", got, map[string]any{
 			"name":        map[string]any{"string": "Name", "type": "char"},

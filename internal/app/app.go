@@ -16,6 +16,7 @@ import (
 	"github.com/kanso-crm/kanso/internal/base"
 	"github.com/kanso-crm/kanso/internal/crm"
 	"github.com/kanso-crm/kanso/internal/db"
+	"github.com/kanso-crm/kanso/internal/mail"
 	"github.com/kanso-crm/kanso/internal/orm"
 	"github.com/kanso-crm/kanso/internal/web"
 )
@@ -40,7 +41,7 @@ type Config struct {
 }
 
 // Modules lists the modules of the product, in dependency order.
-func Modules() []base.Module { return []base.Module{base.BaseModule, crm.Module} }
+func Modules() []base.Module { return []base.Module{base.BaseModule, crm.Module, mail.Module} }
 
 // NewRegistry builds the registry of every module.
 func NewRegistry() (*orm.Registry, error) {

@@ -492,8 +492,14 @@ func TestActivation(t *testing.T) {
 		if st, _ := w.admin.Call("crm.lead", "action_activate", map[string]any{"ids": []any{id}, "user_id": w.samID, "date_first_contact": "2026-11-24 09:30:00"}); st != 422 {
 			t.Errorf("activating twice: %d", st)
 		}
-		if msgs := strings.Join(timeline(t, w, id), "|"); !strings.Contains(msgs, "Call the prospect") {
-			t.Errorf("first task not recorded: %s", msgs)
+		// the first task is scheduled as an activity of the salesperson
+		acts := w.admin.Must("mail.activity", "search_read", map[string]any{"domain": []any{[]any{"lead_id", "=", id}},
+			"fields": []any{"summary", "date_deadline", "user_id", "activity_type_id"}}).([]any)
+		if len(acts) != 1 {
+			t.Fatalf("activities after activation: %v", acts)
+		}
+		if a := acts[0].(map[string]any); a["summary"] != "Call the prospect" || a["date_deadline"] != "2026-11-25" || m2o(a["user_id"]) != w.samID || a["activity_type_id"] == false {
+			t.Errorf("first task: %v", a)
 		}
 	})
 }

@@ -57,6 +57,10 @@ type Field struct {
 	Related string
 	// Translate marks a user-visible name translated per language.
 	Translate bool
+	// OrderSQL makes a computed field sortable: it returns the SQL
+	// expression of the field for the record aliased as alias, binding
+	// its values with q.
+	OrderSQL func(env *Env, bind func(v any) string, alias string) string
 	// Secret fields (passwords) are written but never read back.
 	Secret bool
 	// Currency is the many2one field giving a monetary field its currency.

@@ -25,7 +25,7 @@ func parseOrder(m *Model, s string) ([]orderTerm, error) {
 		}
 		name := strings.Fields(strings.TrimSpace(part))[0]
 		f := m.Field(name)
-		if f == nil || (!f.Stored() && f.Name != "display_name") || f.IsX2Many() {
+		if f == nil || (!f.Stored() && f.Name != "display_name" && f.OrderSQL == nil) || f.IsX2Many() {
 			return nil, ValidationErrorf("Invalid order %q: %s has no stored field %q to sort on", s, m.Name, name)
 		}
 		if f.Name == "display_name" {
@@ -72,6 +72,10 @@ func (q *sqlq) orderSQL(m *Model, alias string, terms []orderTerm, joins *[]stri
 				}
 			}
 			out = append(out, q.orderSQL(co, a, cterms, joins, depth+1)...)
+			continue
+		}
+		if t.field.OrderSQL != nil {
+			out = append(out, t.field.OrderSQL(q.env, q.arg, alias)+" "+dir+" "+nulls)
 			continue
 		}
 		out = append(out, col(alias, t.field.Name)+" "+dir+" "+nulls)

@@ -134,6 +134,8 @@ type Message struct {
 	Subject string
 	Body    string
 	Author  int64 // partner; 0 = the acting user's partner
+	// ActivityType marks a message as a done activity (for the activity analysis).
+	ActivityType int64
 }
 
 // PostMessage adds a message to a record's timeline and returns its id.
@@ -154,9 +156,13 @@ func (e *Env) PostMessage(m *Model, resID int64, msg Message) (int64, error) {
 		return 0, err
 	}
 	now := e.Dialect.TimeParam(e.Now)
-	return e.InsertID(`INSERT INTO mail_message (model, res_id, record_name, subject, body, message_type, subtype, author_id, date, create_uid, create_date, write_uid, write_date)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.Name, resID, names[resID], nullStr(msg.Subject), msg.Body, msg.Type, nullStr(msg.Subtype), author, now, e.UID, now, e.UID, now)
+	var typ any
+	if msg.ActivityType != 0 {
+		typ = msg.ActivityType
+	}
+	return e.InsertID(`INSERT INTO mail_message (model, res_id, record_name, subject, body, message_type, subtype, author_id, date, mail_activity_type_id, create_uid, create_date, write_uid, write_date)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.Name, resID, names[resID], nullStr(msg.Subject), msg.Body, msg.Type, nullStr(msg.Subtype), author, now, typ, e.UID, now, e.UID, now)
 }
 
 func nullStr(s string) any {
