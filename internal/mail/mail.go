@@ -450,3 +450,59 @@ func Snooze(env *orm.Env, ids []int64) error {
 	}
 	return nil
 }
+
+// EstimatedCompletion is when the open chains of a record should end:
+// each open activity done on its deadline, then every activity it
+// triggers done on its own deadline, to the end of the chain. It returns
+// "" when the record has no open activity.
+func EstimatedCompletion(env *orm.Env, model string, id int64) (string, error) {
+	rows, err := env.Query(`SELECT activity_type_id, date_deadline FROM mail_activity WHERE res_model = ? AND res_id = ? AND active = ?`,
+		model, id, env.Dialect.BoolParam(true))
+	if err != nil {
+		return "", err
+	}
+	type open struct {
+		typ      *int64
+		deadline string
+	}
+	var acts []open
+	df := &orm.Field{Type: orm.Date}
+	for rows.Next() {
+		var o open
+		var d any
+		if err := rows.Scan(&o.typ, &d); err != nil {
+			rows.Close()
+			return "", err
+		}
+		o.deadline, _ = deadlineValue(df, d).(string)
+		acts = append(acts, o)
+	}
+	rows.Close()
+	end := ""
+	for _, o := range acts {
+		date := o.deadline
+		var cur any
+		if o.typ != nil {
+			cur = *o.typ
+		}
+		for steps := 0; steps < 20; steps++ { // a chain cannot loop forever
+			t, err := loadType(env, cur)
+			if err != nil {
+				return "", err
+			}
+			if t == nil || t.Chaining != "trigger" || t.Trigger == 0 {
+				break
+			}
+			next, err := loadType(env, t.Trigger)
+			if err != nil || next == nil {
+				return "", err
+			}
+			date = DeadlineAfter(date, next.DelayCount, next.DelayUnit)
+			cur = next.ID
+		}
+		if date > end {
+			end = date
+		}
+	}
+	return end, nil
+}

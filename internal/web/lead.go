@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kanso-crm/kanso/internal/crm"
+	"github.com/kanso-crm/kanso/internal/mail"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
 
@@ -32,6 +33,10 @@ type LeadForm struct {
 	Duplicates [][2]string // id, name of potential duplicates (self excluded)
 	IsLead     bool
 	Inactive   bool
+	// activities
+	Activities    []ActivityRow
+	ActivityTypes [][2]string
+	Completion    string
 }
 
 // ConflictRow is one field changed by someone else meanwhile.
@@ -176,6 +181,17 @@ func loadLeadForm(env *orm.Env, id int64) (*LeadForm, error) {
 				}
 			}
 		}
+	}
+	if f.Activities, err = activityRows(env, orm.Leaf{Path: "lead_id", Op: "=", Value: id}, 100); err != nil {
+		return nil, err
+	}
+	types, err := env.SearchRead(env.Reg.Model("mail.activity.type"), orm.And{}, []string{"name"}, orm.SearchOpts{}, false)
+	if err != nil {
+		return nil, err
+	}
+	f.ActivityTypes = pairs(types, "name")
+	if f.Completion, err = mail.EstimatedCompletion(env, "crm.lead", id); err != nil {
+		return nil, err
 	}
 	f.Timeline, err = loadTimeline(env, "crm.lead", id)
 	return f, err

@@ -487,3 +487,45 @@ func TestPipelineGroupedBySalesperson(t *testing.T) {
 		}
 	})
 }
+
+func TestActivitiesPages(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		id := p.lead(t, orm.Values{"name": "Activity deal", "type": "opportunity", "team_id": p.team, "stage_id": p.stages["New"]})
+		var call int64
+		p.s.Sudo(t, func(env *orm.Env) error {
+			var err error
+			call, err = base.XID(env, "mail.mail_activity_data_call")
+			return err
+		})
+		st, _, _ := p.b.post("/crm/lead/"+itoa(id)+"/schedule", url.Values{"activity_type_id": {itoa(call)}, "summary": {"Discuss the offer"},
+			"date_deadline": {"2001-01-01"}, "user_id": {"2"}}, nil)
+		if st != 200 {
+			t.Fatalf("schedule: %d", st)
+		}
+		_, body := p.b.get("/crm/lead/" + itoa(id))
+		if !strings.Contains(body, "Discuss the offer") || !strings.Contains(body, `class="activity overdue"`) {
+			t.Error("the form does not show the overdue activity")
+		}
+		_, body = p.b.get("/crm/pipeline?team=" + itoa(p.team) + "&search=none")
+		if !strings.Contains(body, `class="progress"`) || !strings.Contains(body, `dot overdue`) || !strings.Contains(body, "width:100.0%") {
+			t.Error("the board does not show the activity state")
+		}
+		_, body = p.b.get("/crm/activities")
+		m := regexp.MustCompile(`id="activity-(\d+)"`).FindStringSubmatch(body)
+		if m == nil || !strings.Contains(body, `id="group-overdue"`) {
+			t.Fatal("My Activities does not list the activity")
+		}
+		st, _, _ = p.b.post("/activity/"+m[1]+"/done", url.Values{"feedback": {"Client <agrees>"}, "back": {"/crm/activities"}}, nil)
+		if st != 200 {
+			t.Fatalf("done: %d", st)
+		}
+		_, body = p.b.get("/crm/lead/" + itoa(id))
+		if !strings.Contains(body, "Client &lt;agrees&gt;") || strings.Contains(body, `class="activity overdue"`) {
+			t.Error("the done activity is not on the timeline, or still open")
+		}
+		if st, _, _ := p.b.post("/activity/"+m[1]+"/done", url.Values{}, nil); st != 422 {
+			t.Errorf("marking done twice: %d", st)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kanso-crm/kanso/internal/crm"
+	"github.com/kanso-crm/kanso/internal/mail"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
 
@@ -39,6 +40,10 @@ type Card struct {
 	WriteDate string
 	Deadline  string
 	Lost      bool
+	// the next activity
+	NextState   string
+	NextSummary string
+	NextDate    string
 }
 
 // Column is one stage of the board.
@@ -60,6 +65,8 @@ type Column struct {
 	GroupKey   string // JSON of the group key
 	Droppable  bool
 	Index      int
+	// cards by the state of their next activity, for the progress bar
+	Overdue, Today, Planned int64
 }
 
 // ListID is the element id of the column's card list.
@@ -146,6 +153,9 @@ func loadBoard(env *orm.Env, team int64, s *SearchState, q string) (*Board, erro
 		}
 		b.Columns = append(b.Columns, c)
 	}
+	if err := activityProgress(env, d, b.Columns); err != nil {
+		return nil, err
+	}
 	for _, c := range b.Columns {
 		if c.IsLost {
 			n, err := env.WithContext(map[string]any{"active_test": false}).SearchCount(lead, lostDomain(d), 0)
@@ -216,6 +226,14 @@ func loadCards(env *orm.Env, c *Column, d orm.Domain, offset int) error {
 	if err != nil {
 		return err
 	}
+	cardIDs := make([]int64, len(recs))
+	for i, r := range recs {
+		cardIDs[i] = r["id"].(int64)
+	}
+	next, err := mail.NextActivities(env, "lead_id", cardIDs)
+	if err != nil {
+		return err
+	}
 	for _, r := range recs {
 		card := Card{ID: r["id"].(int64), Name: r["name"].(string), Priority: r["priority"].(string), WriteDate: r["write_date"].(string),
 			Lost: r["won_status"] == "lost"}
@@ -233,6 +251,9 @@ func loadCards(env *orm.Env, c *Column, d orm.Domain, offset int) error {
 		}
 		for _, t := range r["tag_ids"].([]int64) {
 			card.Tags = append(card.Tags, tagNames[t])
+		}
+		if n := next[card.ID]; n != nil {
+			card.NextState, card.NextSummary, card.NextDate = n.State, n.Summary, n.Deadline
 		}
 		c.Cards = append(c.Cards, card)
 	}
@@ -495,4 +516,51 @@ func groupCond(m *orm.Model, spec, keyJSON string) (orm.Domain, error) {
 		return nil, orm.ValidationErrorf("Bad column key")
 	}
 	return orm.GroupDomain(gb, orm.Normalize(key)), nil
+}
+
+// activityProgress counts, per column, the opportunities whose next
+// activity is overdue, due today or planned (three grouped queries).
+func activityProgress(env *orm.Env, d orm.Domain, cols []*Column) error {
+	lead := env.Reg.Model("crm.lead")
+	today := mail.Today(env)
+	deadline := func(op string) orm.Domain {
+		return orm.Leaf{Path: "activity_ids", Op: "any", Value: orm.Domain(orm.Leaf{Path: "date_deadline", Op: op, Value: today})}
+	}
+	none := func(op string) orm.Domain {
+		return orm.Leaf{Path: "activity_ids", Op: "not any", Value: orm.Domain(orm.Leaf{Path: "date_deadline", Op: op, Value: today})}
+	}
+	byStage := map[int64]*Column{}
+	for _, c := range cols {
+		byStage[c.Stage] = c
+	}
+	for i, cond := range []orm.Domain{deadline("<"), orm.And{deadline("="), none("<")}, orm.And{deadline(">"), none("<=")}} {
+		groups, err := env.ReadGroup(lead, orm.And{d, cond}, []orm.GroupBy{groupByStage(lead)}, nil, 0, 0, "")
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			id, _ := g.Keys[0].(int64)
+			c := byStage[id]
+			if c == nil {
+				continue
+			}
+			switch i {
+			case 0:
+				c.Overdue = g.Count
+			case 1:
+				c.Today = g.Count
+			case 2:
+				c.Planned = g.Count
+			}
+		}
+	}
+	return nil
+}
+
+// Share is a part of the column as a CSS width.
+func (c *Column) Share(n int64) string {
+	if c.Count == 0 {
+		return "0%"
+	}
+	return strconv.FormatFloat(float64(n)*100/float64(c.Count), 'f', 1, 64) + "%"
 }
