@@ -85,6 +85,9 @@ type Board struct {
 	Columns []*Column
 	S       *SearchState
 	domain  orm.Domain
+	// for the schedule dialog of the cards
+	ActivityTypes [][2]string
+	Users         [][2]string
 }
 
 // boardDomain is the search of the board: the team's opportunities,
@@ -321,7 +324,16 @@ func (a *App) pipeline(w http.ResponseWriter, r *http.Request, uid int64) {
 			}
 			s.Filters["my"] = true
 		}
-		board, err = loadBoard(env, team, s, r.URL.Query().Get("q"))
+		if board, err = loadBoard(env, team, s, r.URL.Query().Get("q")); err != nil {
+			return err
+		}
+		types, err := env.SearchRead(env.Reg.Model("mail.activity.type"), orm.And{}, []string{"name"}, orm.SearchOpts{}, false)
+		if err != nil {
+			return err
+		}
+		board.ActivityTypes = pairs(types, "name")
+		users, err := env.SearchRead(env.Reg.Model("res.users"), orm.Leaf{Path: "share", Op: "=", Value: false}, []string{"name"}, orm.SearchOpts{}, false)
+		board.Users = pairs(users, "name")
 		return err
 	})
 	if err != nil {

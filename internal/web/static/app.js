@@ -139,6 +139,14 @@
       fold.setAttribute("aria-expanded", folded ? "false" : "true");
       return;
     }
+    var sched = e.target.closest && e.target.closest("[data-schedule]");
+    if (sched) {
+      var form = document.getElementById("schedule-form");
+      form.action = sched.dataset.schedule;
+      document.getElementById("schedule-back").value = location.pathname + location.search;
+      document.getElementById("schedule-dialog").showModal();
+      return;
+    }
     var menu = e.target.closest && e.target.closest(".menu-toggle");
     if (menu) {
       var nav = document.getElementById("mainnav");
