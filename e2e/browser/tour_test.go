@@ -21,7 +21,8 @@ func TestTourEveryPage(t *testing.T) {
 		pages := []string{"/crm/pipeline?team=" + itoa(w.team), "/list/leads", "/list/opportunities", "/list/customers",
 			"/crm/lead/" + itoa(w.leads["Solar roof"]), "/crm/reporting", "/config", "/config/teams", "/config/members", "/config/stages",
 			"/config/tags", "/config/lost-reasons", "/config/recurring-plans", "/config/users", "/config/stages/new", "/web/preferences",
-			"/list/opportunities?g=stage_id"}
+			"/list/opportunities?g=stage_id", "/crm/activities", "/dashboards/general", "/dashboards/missed-sales", "/dashboards/actual-vs-target",
+			"/dashboards/sales-cycle", "/dashboards/win-loss", "/dashboards/revenue", "/dashboards/activities", "/config/targets"}
 		for _, lang := range []string{"en_US", "ro_RO", "id_ID"} {
 			s.Sudo(t, setLang(lang))
 			for _, p := range pages {

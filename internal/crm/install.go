@@ -21,6 +21,7 @@ var crmAccess = []base.Access{
 	acc("utm.campaign", base.GroupUser, "rwc"), acc("utm.campaign", base.GroupSaleManager, "rwcu"),
 	acc("utm.source", base.GroupUser, "rwc"), acc("utm.source", base.GroupSaleManager, "rwcu"),
 	acc("utm.medium", base.GroupUser, "rwc"), acc("utm.medium", base.GroupSaleManager, "rwcu"),
+	acc("crm.target", base.GroupSaleSalesman, "r"), acc("crm.target", base.GroupSaleManager, "rwcu"),
 }
 
 // Record rules: salespeople with "own documents only" see their own and

@@ -65,6 +65,7 @@ func Register(r *orm.Registry) {
 	)
 	registerLead(r)
 	registerPartnerExtension(r)
+	registerTargets(r)
 }
 
 func computeLostReasonCount(env *orm.Env, recs []orm.Values) error {

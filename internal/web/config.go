@@ -30,6 +30,8 @@ func configSpecs() []*ConfigSpec {
 			Fields: []string{"name", "sequence", "is_won", "is_lost", "fold", "done_activities_trigger", "rotting_threshold_days", "requirements", "team_ids"}, Group: base.GroupSaleManager},
 		{Key: "tags", Model: "crm.tag", Title: "Tags", List: []string{"name", "color"}, Fields: []string{"name", "color"}, Group: base.GroupSaleManager},
 		{Key: "lost-reasons", Model: "crm.lost.reason", Title: "Lost Reasons", List: []string{"name", "active"}, Fields: []string{"name", "active"}, Group: base.GroupSaleManager},
+		{Key: "targets", Model: "crm.target", Title: "Sales Targets", List: []string{"date_start", "period", "team_id", "user_id", "amount"},
+			Fields: []string{"period", "date_start", "team_id", "user_id", "amount"}, Group: base.GroupSaleManager},
 		{Key: "recurring-plans", Model: "crm.recurring.plan", Title: "Recurring Plans", List: []string{"name", "number_of_months"}, Fields: []string{"name", "number_of_months", "sequence", "active"}, Group: base.GroupSaleManager},
 		{Key: "users", Model: "res.users", Title: "Users", List: []string{"name", "login", "lang", "active"},
 			Fields: []string{"name", "login", "email", "password", "lang", "tz", "group_ids", "active"}, Group: base.GroupSystem},

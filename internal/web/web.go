@@ -76,6 +76,10 @@ func (a *App) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /config/{key}/{id}", a.page(a.configForm))
 	mux.HandleFunc("POST /config/{key}/{id}", a.page(a.configSave))
 	mux.HandleFunc("GET /crm/reporting", a.page(a.reporting))
+	mux.HandleFunc("GET /dashboards", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/dashboards/general", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /dashboards/{name}", a.dashboard)
 	mux.HandleFunc("GET /web/preferences", a.page(a.preferences))
 	mux.HandleFunc("POST /web/preferences", a.page(a.savePreferences))
 	mux.HandleFunc("GET /crm/activities", a.page(a.myActivities))
