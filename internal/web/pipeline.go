@@ -450,8 +450,8 @@ func jsonError(w http.ResponseWriter, status int, msg string) {
 	json.NewEncoder(w).Encode(map[string]any{"error": msg})
 }
 
-// parseGroupSpec resolves a group-by of crm.lead.
-func parseGroupSpec(m *orm.Model, spec string) (orm.GroupBy, error) {
+// parseLeadGroup resolves a group-by of crm.lead.
+func parseLeadGroup(m *orm.Model, spec string) (orm.GroupBy, error) {
 	name, gran, hasGran := strings.Cut(spec, ":")
 	f := m.Field(name)
 	if f == nil || (!f.Stored() && f.Type != orm.Many2many) {
@@ -472,7 +472,7 @@ func parseGroupSpec(m *orm.Model, spec string) (orm.GroupBy, error) {
 // field is a many2one or a selection.
 func loadGroupedBoard(env *orm.Env, b *Board, d orm.Domain) error {
 	lead := env.Reg.Model("crm.lead")
-	gb, err := parseGroupSpec(lead, b.S.GroupBy)
+	gb, err := parseLeadGroup(lead, b.S.GroupBy)
 	if err != nil {
 		return err
 	}
@@ -519,7 +519,7 @@ func loadGroupedBoard(env *orm.Env, b *Board, d orm.Domain) error {
 
 // groupCond rebuilds a grouped column's condition from its key.
 func groupCond(m *orm.Model, spec, keyJSON string) (orm.Domain, error) {
-	gb, err := parseGroupSpec(m, spec)
+	gb, err := parseLeadGroup(m, spec)
 	if err != nil {
 		return nil, err
 	}
