@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // user time zones work on machines without zoneinfo
 
 	"github.com/kanso-crm/kanso/internal/app"
 	"github.com/kanso-crm/kanso/internal/base"

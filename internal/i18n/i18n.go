@@ -53,7 +53,7 @@ func Missing(lang string, msgs []string) []string {
 // separators gives the decimal and thousands separators of a language.
 func separators(lang string) (dec, thou string) {
 	switch lang {
-	case "id_ID", "ro_RO":
+	case "id_ID", "ro_RO", "id", "ro":
 		return ",", "."
 	}
 	return ".", ","
@@ -102,7 +102,7 @@ func Money(lang string, f float64, c Currency) string {
 	return n + "\u00a0" + c.Symbol
 }
 
-// Compact formats large amounts shortly (12.5k, 3.2M) for kanban headers.
+// Compact formats large amounts shortly (12k, 3.2M) for kanban headers.
 func Compact(lang string, f float64, c Currency) string {
 	abs := math.Abs(f)
 	var n string
@@ -126,9 +126,9 @@ func Compact(lang string, f float64, c Currency) string {
 // Date formats a date in lang's order.
 func Date(lang string, t time.Time) string {
 	switch lang {
-	case "id_ID":
+	case "id_ID", "id":
 		return t.Format("02/01/2006")
-	case "ro_RO":
+	case "ro_RO", "ro":
 		return t.Format("02.01.2006")
 	}
 	return t.Format("01/02/2006")

@@ -67,7 +67,7 @@ func registerAttachments(r *orm.Registry) {
 	}
 	m.Hooks = append(m.Hooks, orm.Hooks{
 		BeforeCreate: func(env *orm.Env, vals orm.Values) error {
-			if err := check(env, vals, orm.PermRead); err != nil {
+			if err := check(env, vals, orm.PermWrite); err != nil {
 				return err
 			}
 			data, _ := vals["datas"].([]byte)
@@ -75,7 +75,7 @@ func registerAttachments(r *orm.Registry) {
 				return orm.ValidationErrorf("The file is empty.")
 			}
 			if len(data) > MaxAttachmentSize {
-				return orm.ValidationErrorf("The file is %d MB; files can be at most %d MB.", len(data)>>20, MaxAttachmentSize>>20)
+				return orm.ValidationErrorf("The file is %.1f MB; files can be at most %d MB.", float64(len(data))/(1<<20), MaxAttachmentSize>>20)
 			}
 			name, _ := vals["name"].(string)
 			ct := SniffType(name, data)

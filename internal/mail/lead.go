@@ -76,33 +76,48 @@ func NextActivities(env *orm.Env, inverse string, ids []int64) (map[int64]*NextA
 	}
 	defer rows.Close()
 	deadline := &orm.Field{Type: orm.Date}
-	todays := map[int64]string{}
+	type row struct {
+		id, rec, user int64
+		typ           *int64
+		summary, d    string
+	}
+	var list []row
 	for rows.Next() {
-		var id, rec, user int64
-		var typ *int64
-		var summary string
+		var x row
 		var dl any
-		if err := rows.Scan(&id, &rec, &typ, &summary, &dl, &user); err != nil {
+		if err := rows.Scan(&x.id, &x.rec, &x.typ, &x.summary, &dl, &x.user); err != nil {
 			return nil, err
 		}
-		d, _ := deadlineValue(deadline, dl).(string)
-		n := out[rec]
+		x.d, _ = deadlineValue(deadline, dl).(string)
+		list = append(list, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close() // before the next queries: PostgreSQL runs one at a time per connection
+	todays := map[int64]string{}
+	for _, x := range list {
+		n := out[x.rec]
 		if n == nil {
-			n = &NextActivity{ID: id, Summary: summary, Deadline: d, User: user}
-			if typ != nil {
-				n.Type = *typ
+			n = &NextActivity{ID: x.id, Summary: x.summary, Deadline: x.d, User: x.user}
+			if x.typ != nil {
+				n.Type = *x.typ
 			}
-			if _, ok := todays[user]; !ok {
-				todays[user] = todayFor(env, user)
+			if _, ok := todays[x.user]; !ok {
+				t, err := todayFor(env, x.user)
+				if err != nil {
+					return nil, err
+				}
+				todays[x.user] = t
 			}
-			n.State = State(d, todays[user], true)
-			out[rec] = n
+			n.State = State(x.d, todays[x.user], true)
+			out[x.rec] = n
 		}
-		if user == env.UID && n.Mine == "" {
-			n.Mine = d
+		if x.user == env.UID && n.Mine == "" {
+			n.Mine = x.d
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func deadlineValue(f *orm.Field, raw any) any {

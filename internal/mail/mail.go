@@ -13,7 +13,6 @@ import (
 
 	"github.com/kanso-crm/kanso/internal/base"
 	"github.com/kanso-crm/kanso/internal/crm"
-	"github.com/kanso-crm/kanso/internal/i18n"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
 
@@ -93,11 +92,27 @@ func Register(r *orm.Registry) {
 		&orm.Field{Name: "previous_activity_type_id", Type: orm.Many2one, Relation: "mail.activity.type", String: "Previous Activity Type", Readonly: true},
 		&orm.Field{Name: "active", Type: orm.Boolean, String: "Active", Default: boolDefault(true)},
 	)
-	act.Hooks = append(act.Hooks, orm.Hooks{BeforeCreate: beforeCreateActivity})
+	act.Hooks = append(act.Hooks, orm.Hooks{BeforeCreate: beforeCreateActivity,
+		BeforeWrite: func(env *orm.Env, old []orm.Values, vals orm.Values) error {
+			for _, k := range []string{"res_model", "res_id", "lead_id", "partner_id", "res_name"} {
+				if _, ok := vals[k]; ok && !env.Su {
+					return orm.UserErrorf("An activity stays on the record it was planned on; plan a new one on the other record.")
+				}
+			}
+			return nil
+		}})
 	addActivityMethods(act)
 	registerLeadMirror(r)
 	r.Extend(crm.ExtMerge, crm.MergeHook(func(env *orm.Env, head, tail int64) error {
-		_, err := env.Exec("UPDATE mail_activity SET lead_id = ?, res_id = ? WHERE lead_id = ?", head, head, tail)
+		names, err := env.Sudo().DisplayNames(env.Reg.Model("crm.lead"), []int64{head})
+		if err != nil {
+			return err
+		}
+		if _, err := env.Exec("UPDATE mail_activity SET lead_id = ?, res_id = ?, res_name = ? WHERE lead_id = ?", head, head, names[head], tail); err != nil {
+			return err
+		}
+		// the files go with the history
+		_, err = env.Exec("UPDATE ir_attachment SET res_id = ? WHERE res_model = 'crm.lead' AND res_id = ?", head, tail)
 		return err
 	}))
 	r.Extend(crm.ExtActivation, crm.ActivationHook(func(env *orm.Env, lead int64, a crm.Activation) error {
@@ -133,14 +148,16 @@ func Today(env *orm.Env) string {
 }
 
 // todayFor is the date in a given user's time zone.
-func todayFor(env *orm.Env, uid int64) string {
+func todayFor(env *orm.Env, uid int64) (string, error) {
 	var tz string
-	env.QueryRow("SELECT tz FROM res_users WHERE id = ?", uid).Scan(&tz)
+	if err := env.QueryRow("SELECT tz FROM res_users WHERE id = ?", uid).Scan(&tz); err != nil {
+		return "", fmt.Errorf("mail: time zone of user %d: %w", uid, err)
+	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "" {
 		loc = time.UTC
 	}
-	return env.Now.In(loc).Format("2006-01-02")
+	return env.Now.In(loc).Format("2006-01-02"), nil
 }
 
 // State is overdue, today or planned by the deadline against today in
@@ -171,7 +188,11 @@ func computeState(env *orm.Env, recs []orm.Values) error {
 		v := byID[r["id"].(int64)]
 		uid, _ := v["user_id"].(int64)
 		if _, ok := todays[uid]; !ok {
-			todays[uid] = todayFor(env, uid)
+			t, err := todayFor(env, uid)
+			if err != nil {
+				return err
+			}
+			todays[uid] = t
 		}
 		d, _ := v["date_deadline"].(string)
 		r["state"] = State(d, todays[uid], v["active"] == true)
@@ -241,7 +262,15 @@ func DeadlineAfter(base string, count int64, unit string) string {
 	case "weeks":
 		t = t.AddDate(0, 0, int(7*count))
 	case "months":
-		t = t.AddDate(0, int(count), 0)
+		// as relativedelta: the 31st plus a month is the month's last day
+		y, m := t.Year(), int(t.Month())+int(count)
+		first := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+		last := first.AddDate(0, 1, -1).Day()
+		d := t.Day()
+		if d > last {
+			d = last
+		}
+		t = time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
 	default:
 		t = t.AddDate(0, 0, int(count))
 	}
@@ -305,7 +334,7 @@ func Done(env *orm.Env, ids []int64, feedback string, attachments ...int64) ([]i
 		if t != nil {
 			typeName, typeID = t.Name, t.ID
 		}
-		body := "<p><b>" + html.EscapeString(i18n.T("en_US", typeName)) + "</b>"
+		body := "<p><b>" + html.EscapeString(typeName) + "</b>"
 		if s, _ := a["summary"].(string); s != "" {
 			body += ": " + html.EscapeString(s)
 		}

@@ -183,6 +183,9 @@
   function listen() {
     if (!window.EventSource || !document.querySelector("[data-live]")) return;
     var es = new EventSource("/events");
+    // close the stream when leaving, so that it does not hold one of the
+    // browser's few connections to the server while the next page loads
+    window.addEventListener("pagehide", function () { es.close(); });
     es.addEventListener("changed", function (e) {
       var models = e.data.split(",");
       clearTimeout(refreshTimer);
