@@ -529,3 +529,37 @@ func TestActivitiesPages(t *testing.T) {
 		}
 	})
 }
+
+func TestCalendarExports(t *testing.T) {
+	p := newPages(t, testutil.SQLite(t))
+	id := p.lead(t, orm.Values{"name": "Calendar deal", "type": "opportunity", "team_id": p.team})
+	p.b.post("/crm/lead/"+itoa(id)+"/schedule", url.Values{"summary": {"Demo meeting"}, "date_deadline": {"2030-05-06"}, "user_id": {"2"}, "start": {"2030-05-06T10:00"}}, nil)
+	_, body := p.b.get("/crm/activities")
+	m := regexp.MustCompile(`/activity/(\d+)/calendar\.ics`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no .ics link")
+	}
+	st, ics := p.b.get(m[0])
+	if st != 200 || !strings.Contains(ics, "BEGIN:VEVENT") || !strings.Contains(ics, "Demo meeting") {
+		t.Errorf("activity .ics: %d %s", st, ics)
+	}
+	p.b.post("/web/calendar", nil, nil)
+	_, body = p.b.get("/web/preferences")
+	feed := regexp.MustCompile(`id="feed-url">([^<]+)<`).FindStringSubmatch(body)
+	if feed == nil {
+		t.Fatal("no feed address")
+	}
+	resp, err := http.Get(feed[1]) // no session: the token is the credential
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("feed: %v %v", resp, err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "Demo meeting") {
+		t.Errorf("feed lacks the meeting")
+	}
+	p.b.post("/web/calendar", url.Values{"revoke": {"1"}}, nil)
+	if resp, _ := http.Get(feed[1]); resp.StatusCode != 404 {
+		t.Errorf("renewed address still answers: %d", resp.StatusCode)
+	}
+}

@@ -16,6 +16,7 @@ type PrefsPage struct {
 	Email string
 	Saved bool
 	Error string
+	Feed  string // the private calendar address, when created
 }
 
 var timeZones = []string{"UTC", "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "Europe/Bucharest", "Europe/London", "Europe/Berlin",
@@ -39,7 +40,17 @@ func (a *App) showPrefs(w http.ResponseWriter, r *http.Request, uid int64, errMs
 		if err == nil && len(recs) == 1 {
 			p.Email, _ = recs[0]["email"].(string)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		var token *string
+		if err := env.QueryRow("SELECT calendar_token FROM res_users WHERE id = ?", uid).Scan(&token); err != nil {
+			return err
+		}
+		if token != nil && *token != "" {
+			p.Feed = baseURL(r) + "/calendar/" + *token + ".ics"
+		}
+		return nil
 	})
 	if err != nil {
 		a.fail(w, err)
