@@ -68,6 +68,9 @@ type App struct {
 	Handler   http.Handler
 	srv       *http.Server
 	ln        net.Listener
+	metrics   *metrics
+	broker    *web.Broker
+	nodeID    string
 }
 
 // Open opens and migrates the database and installs missing modules.
@@ -95,7 +98,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, err
 	}
-	a := &App{Cfg: cfg, DB: d, Reg: reg, Log: log, Runner: &orm.Runner{DB: d, Reg: reg, Log: log}}
+	a := &App{Cfg: cfg, DB: d, Reg: reg, Log: log, Runner: &orm.Runner{DB: d, Reg: reg, Log: log}, nodeID: newNodeID()}
 	if err := a.install(ctx); err != nil {
 		d.Close()
 		return nil, err
@@ -160,9 +163,12 @@ func (a *App) routes() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Runner.OnCommit = webApp.Broker.Publish
+	a.broker = webApp.Broker
+	a.Runner.OnCommit = a.publish
 	webApp.Routes(mux)
-	return web.Protect(mux), nil
+	a.metrics = newMetrics(a)
+	mux.Handle("GET /metrics", a.metrics.handler())
+	return a.metrics.instrument(web.Protect(mux)), nil
 }
 
 // Listen binds the configured address.
@@ -195,6 +201,7 @@ func (a *App) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
 	go a.runJobs(ctx)
+	go a.relay(ctx)
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {

@@ -52,6 +52,7 @@ func (a *App) RunDueJobs(ctx context.Context) ([]string, error) {
 	var ran []string
 	for _, j := range a.Jobs() {
 		did := false
+		start := time.Now()
 		err := a.Runner.Run(ctx, orm.SuperuserID, nil, true, func(env *orm.Env) error {
 			every, err := j.Every(env)
 			if err != nil || every == 0 {
@@ -83,10 +84,17 @@ func (a *App) RunDueJobs(ctx context.Context) ([]string, error) {
 		})
 		if err != nil {
 			a.Log.Error("periodic job failed", "job", j.Name, "err", err)
+			if a.metrics != nil {
+				a.metrics.jobs.WithLabelValues(j.Name, "error").Inc()
+			}
 			continue
 		}
 		if did {
 			ran = append(ran, j.Name)
+			if a.metrics != nil {
+				a.metrics.jobs.WithLabelValues(j.Name, "ok").Inc()
+				a.metrics.jobTime.WithLabelValues(j.Name).Observe(time.Since(start).Seconds())
+			}
 		}
 	}
 	return ran, nil
