@@ -28,6 +28,7 @@ Usage:
   kanso migrate [--db …]
   kanso apikey create --login LOGIN [--name TEXT] [--days N] [--db …]
   kanso user password --login LOGIN [--db …]   (reads the new password from stdin)
+  kanso bench [--url http://127.0.0.1:8069] [--duration 10s] [--concurrency 8] [--json FILE]
   kanso version
 
 Every command takes --help. The database defaults to $KANSO_DB, else kanso.db
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return apikey(ctx, args[1:], stdout, log)
 	case "user":
 		return user(ctx, args[1:], stdin, stdout, log)
+	case "bench":
+		return benchCmd(ctx, args[1:], stdout)
 	case "version":
 		fmt.Fprintf(stdout, "kanso %s (Odoo %s API)\n", app.Version, "19.0")
 		return nil
