@@ -70,6 +70,13 @@ func (a *App) listen(ctx context.Context) error {
 		if !ok || node == a.nodeID || models == "" {
 			continue
 		}
-		a.broker.Publish(strings.Split(models, ","))
+		list := strings.Split(models, ",")
+		for _, m := range list {
+			switch m {
+			case "res.users", "res.groups", "ir.model.access", "ir.rule", "res.company":
+				a.Runner.InvalidateAccess() // rights changed on another node
+			}
+		}
+		a.broker.Publish(list)
 	}
 }

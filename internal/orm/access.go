@@ -32,6 +32,13 @@ func (e *Env) access(m *Model) (*modelAccess, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a := e.cache.accessOf(e.UID, m.Name, e.Now); a != nil && !e.st.securityChanged() {
+		e.st.access[m.Name] = a
+		return a, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	a := &modelAccess{allowed: map[Perm]bool{}, rules: map[Perm]Domain{}}
 	groups := map[int64]bool{}
 	for _, g := range u.GroupIDs {
@@ -132,6 +139,9 @@ func (e *Env) access(m *Model) (*modelAccess, error) {
 		a.rules[p] = global
 	}
 	e.st.access[m.Name] = a
+	if !e.st.securityChanged() {
+		e.cache.putAccess(e.UID, m.Name, a)
+	}
 	return a, nil
 }
 

@@ -536,6 +536,7 @@ func TestSearchReadQueriesDoNotGrowWithRows(t *testing.T) {
 			})
 			return n
 		}
+		count(1) // the first call loads the user's rights, which later calls reuse
 		if few, many := count(5), count(60); few != many {
 			t.Errorf("search_read made %d queries for 5 rows and %d for 60", few, many)
 		}

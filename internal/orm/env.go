@@ -30,8 +30,9 @@ type Env struct {
 	Su   bool
 	Now  time.Time
 	Log  *slog.Logger
-	st   *envState
-	user *UserInfo
+	st    *envState
+	user  *UserInfo
+	cache *accessCache
 }
 
 // envState is shared by an Env and the variants derived from it.
@@ -58,6 +59,7 @@ type Runner struct {
 	Log *slog.Logger
 	// OnCommit, when set, is told which models a committed call changed.
 	OnCommit func(models []string)
+	cache    accessCache
 }
 
 // Run executes fn in one transaction as user uid; the transaction is
@@ -76,7 +78,7 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 		log = slog.Default()
 	}
 	env := &Env{Ctx: ctx, Tx: tx, Dialect: r.DB.Dialect, Reg: r.Reg, UID: uid, Context: ctxv,
-		Now: time.Now().UTC(), Log: log, st: &envState{access: map[string]*modelAccess{}, changed: map[string]bool{}}}
+		Now: time.Now().UTC(), Log: log, st: &envState{access: map[string]*modelAccess{}, changed: map[string]bool{}}, cache: &r.cache}
 	if uid == SuperuserID {
 		env.Su = true
 	}
@@ -86,6 +88,12 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("orm: commit: %w", err)
+	}
+	for m := range env.st.changed {
+		if securityModels[m] {
+			r.cache.clear()
+			break
+		}
 	}
 	for _, f := range env.st.afterCommit {
 		f()
@@ -230,6 +238,10 @@ func (e *Env) User() (*UserInfo, error) {
 	if e.user != nil {
 		return e.user, nil
 	}
+	if c := e.cache.get(e.UID, e.Now); c != nil {
+		e.user = c.user
+		return e.user, nil
+	}
 	u := &UserInfo{ID: e.UID, Groups: map[string]bool{}}
 	var lang, tz, name sql.NullString
 	err := e.QueryRow(`SELECT u.login, u.partner_id, u.company_id, u.lang, u.tz, u.name, u.share
@@ -273,7 +285,21 @@ func (e *Env) User() (*UserInfo, error) {
 		return nil, fmt.Errorf("orm: load groups: %w", err)
 	}
 	e.user = u
+	if !e.st.securityChanged() {
+		e.cache.putUser(e.UID, u, e.Now)
+	}
 	return u, nil
+}
+
+// securityChanged tells whether this call changed users or rights: what
+// it reads of them then must not be cached for other calls.
+func (s *envState) securityChanged() bool {
+	for m := range s.changed {
+		if securityModels[m] {
+			return true
+		}
+	}
+	return false
 }
 
 // HasGroup tells whether the acting user belongs to a group given by its

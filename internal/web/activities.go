@@ -124,6 +124,10 @@ func (a *App) myActivities(w http.ResponseWriter, r *http.Request, uid int64) {
 		a.fail(w, err)
 		return
 	}
+	if q.Get("fragment") == "groups" {
+		render(w, r, http.StatusOK, ActivityGroups(v, p))
+		return
+	}
 	render(w, r, http.StatusOK, ActivitiesView(v, p))
 }
 

@@ -313,8 +313,11 @@ func defaultFavorite(s *SearchState) *Favorite {
 }
 
 func mustJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // domains keep their & and > readable
+	enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // saveFavorite stores the current search of a page as a saved filter

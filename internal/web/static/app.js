@@ -164,6 +164,7 @@
   var refreshTimer = null;
   function refreshLive(models) {
     document.querySelectorAll("[data-live]").forEach(function (el) {
+      if (!el.dataset.refresh) return;
       var watched = el.dataset.live.split(",");
       if (!models.some(function (m) { return watched.indexOf(m) >= 0; })) return;
       if (dragging || el.contains(document.activeElement) && document.activeElement.matches("input, textarea, select")) return;
@@ -217,6 +218,7 @@
       var text = input.value.trim();
       list.innerHTML = "";
       active = -1;
+      input.removeAttribute("aria-activedescendant");
       if (!text) { list.hidden = true; return; }
       fields.forEach(function (f, i) {
         var li = document.createElement("li");
@@ -235,7 +237,8 @@
       if (e.key === "ArrowDown" || e.key === "ArrowUp") {
         if (!items.length) return;
         e.preventDefault();
-        active = (active + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+        if (active < 0) active = e.key === "ArrowDown" ? 0 : items.length - 1;
+        else active = (active + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
         items.forEach(function (li, i) { li.classList.toggle("active", i === active); });
         input.setAttribute("aria-activedescendant", items[active].id);
       } else if (e.key === "Enter" && !list.hidden && items.length) {
