@@ -22,7 +22,8 @@ func TestTourEveryPage(t *testing.T) {
 			"/crm/lead/" + itoa(w.leads["Solar roof"]), "/crm/reporting", "/config", "/config/teams", "/config/members", "/config/stages",
 			"/config/tags", "/config/lost-reasons", "/config/recurring-plans", "/config/users", "/config/stages/new", "/web/preferences",
 			"/list/opportunities?g=stage_id", "/crm/activities", "/dashboards/general", "/dashboards/missed-sales", "/dashboards/actual-vs-target",
-			"/dashboards/sales-cycle", "/dashboards/win-loss", "/dashboards/revenue", "/dashboards/activities", "/config/targets"}
+			"/dashboards/sales-cycle", "/dashboards/win-loss", "/dashboards/revenue", "/dashboards/activities", "/config/targets",
+			"/crm/reporting/leads", "/crm/reporting/pipeline?view=pivot", "/crm/reporting/activities", "/crm/reporting/forecast", "/crm/reporting/lost-reasons"}
 		for _, lang := range []string{"en_US", "ro_RO", "id_ID"} {
 			s.Sudo(t, setLang(lang))
 			for _, p := range pages {

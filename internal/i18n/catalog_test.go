@@ -532,6 +532,19 @@ func scanTree(t *testing.T, root string, dirs []string) *scan {
 			s.index(s.pkgs[d], f)
 		}
 	}
+	// struct literals once every file's types are known (a literal may
+	// come before its type's declaration in file order)
+	for _, d := range pkgDirs {
+		p := s.pkgs[d]
+		for _, f := range p.files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				if lit, ok := n.(*ast.CompositeLit); ok && lit.Type != nil {
+					s.compositeFields(p, f, lit, lit.Type)
+				}
+				return true
+			})
+		}
+	}
 	for _, d := range pkgDirs {
 		p := s.pkgs[d]
 		for _, f := range p.files {
@@ -607,10 +620,6 @@ func (s *scan) index(p *pkgSrc, f *ast.File) {
 					p.fields[l.Sel.Name] = append(p.fields[l.Sel.Name], fileNode{p, f, n.Rhs[i]})
 					p.setters[l.Sel.Name] = append(p.setters[l.Sel.Name], selAssign{fileNode{p, f, l.X}, fileNode{p, f, n.Rhs[i]}})
 				}
-			}
-		case *ast.CompositeLit:
-			if n.Type != nil {
-				s.compositeFields(p, f, n, n.Type)
 			}
 		}
 		return true

@@ -39,7 +39,7 @@ func parseGroupBy(m *Model, spec string) (GroupBy, error) {
 	if f == nil {
 		return GroupBy{}, ValidationErrorf("Invalid field %q on model %q in group by", name, m.Name)
 	}
-	if !f.Stored() && f.Type != Many2many {
+	if !f.Stored() && (f.Type != Many2many || f.NotStored || f.Compute != nil || f.Related != "" || f.RelTable == "") {
 		return GroupBy{}, ValidationErrorf("Field %s.%s is not stored and cannot be grouped by", m.Name, name)
 	}
 	if f.Type == One2many || f.Type == Binary || f.Type == Text || f.Type == HTML {

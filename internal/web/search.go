@@ -339,6 +339,8 @@ func (a *App) saveFavorite(w http.ResponseWriter, r *http.Request, uid int64) {
 		def = leadSearchDef()
 	case "res.partner":
 		def = partnerSearchDef()
+	case "mail.activity":
+		def = activitySearchDef()
 	default:
 		http.Error(w, "Unknown model.", http.StatusBadRequest)
 		return

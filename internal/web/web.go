@@ -75,7 +75,10 @@ func (a *App) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /config/{key}", a.page(a.configList))
 	mux.HandleFunc("GET /config/{key}/{id}", a.page(a.configForm))
 	mux.HandleFunc("POST /config/{key}/{id}", a.page(a.configSave))
-	mux.HandleFunc("GET /crm/reporting", a.page(a.reporting))
+	mux.HandleFunc("GET /crm/reporting", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/crm/reporting/pipeline", http.StatusSeeOther)
+	})
+	a.AnalysisRoutes(mux)
 	mux.HandleFunc("GET /dashboards", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/dashboards/general", http.StatusSeeOther)
 	})
