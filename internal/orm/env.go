@@ -27,9 +27,9 @@ type Env struct {
 	UID     int64
 	Context map[string]any
 	// Su bypasses access rights and record rules (Odoo's sudo()).
-	Su   bool
-	Now  time.Time
-	Log  *slog.Logger
+	Su    bool
+	Now   time.Time
+	Log   *slog.Logger
 	st    *envState
 	user  *UserInfo
 	cache *accessCache
