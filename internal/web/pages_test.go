@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kanso-crm/kanso/internal/apptest"
 	"github.com/kanso-crm/kanso/internal/base"
@@ -561,5 +562,28 @@ func TestCalendarExports(t *testing.T) {
 	p.b.post("/web/calendar", url.Values{"revoke": {"1"}}, nil)
 	if resp, _ := http.Get(feed[1]); resp.StatusCode != 404 {
 		t.Errorf("renewed address still answers: %d", resp.StatusCode)
+	}
+}
+
+// The forecast: the board by expected closing month, every month shown,
+// and a card dropped on a month closes at its end.
+func TestForecastBoard(t *testing.T) {
+	p := newPages(t, testutil.SQLite(t))
+	now := time.Now().UTC()
+	id := p.lead(t, orm.Values{"name": "Closing soon", "type": "opportunity", "team_id": p.team, "date_deadline": now.Format("2006-01-02")})
+	_, body := p.b.get("/crm/pipeline?team=" + itoa(p.team) + "&search=none&g=date_deadline:month")
+	next := time.Date(now.Year(), now.Month()+2, 1, 0, 0, 0, 0, time.UTC)
+	key := next.Format("2006-01-02")
+	if !strings.Contains(body, `data-group-value="&#34;`+key+`&#34;"`) && !strings.Contains(body, `data-group-value="\"`+key) {
+		t.Fatalf("the empty month %s has no column", key)
+	}
+	wd := regexp.MustCompile(`data-write-date="([^"]+)" id="card-` + itoa(id) + `"`).FindStringSubmatch(body)
+	st, res, _ := p.b.post("/crm/lead/"+itoa(id)+"/move", url.Values{"group_field": {"date_deadline:month"}, "group_value": {`"` + key + `"`}, "write_date": {wd[1]}}, nil)
+	if st != 200 {
+		t.Fatalf("drop on a month: %d %s", st, res)
+	}
+	want := next.AddDate(0, 1, -1).Format("2006-01-02")
+	if v := p.read(t, id, "date_deadline"); v["date_deadline"] != want {
+		t.Errorf("expected closing after the drop: %v, want %s", v["date_deadline"], want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kanso-crm/kanso/internal/crm"
 	"github.com/kanso-crm/kanso/internal/mail"
@@ -404,9 +405,10 @@ func (a *App) moveCard(w http.ResponseWriter, r *http.Request, uid int64) {
 	var wd string
 	err = a.call(r.Context(), uid, true, func(env *orm.Env) error {
 		lead := env.Reg.Model("crm.lead")
-		if field := r.PostFormValue("group_field"); field != "" {
+		if spec := r.PostFormValue("group_field"); spec != "" {
+			field, gran, _ := strings.Cut(spec, ":")
 			f := lead.Field(field)
-			if f == nil || (f.Type != orm.Many2one && f.Type != orm.Selection) || f.Readonly {
+			if f == nil || (f.Type != orm.Many2one && f.Type != orm.Selection && f.Type != orm.Date) || f.Readonly {
 				return orm.ValidationErrorf("Cards cannot be moved between these columns.")
 			}
 			var val any
@@ -415,6 +417,17 @@ func (a *App) moveCard(w http.ResponseWriter, r *http.Request, uid int64) {
 			}
 			if val == nil {
 				val = false
+			}
+			if s, ok := val.(string); ok && f.Type == orm.Date {
+				// a card dropped on a period closes at the period's end
+				if gran == "" {
+					gran = "month"
+				}
+				end, err := time.Parse("2006-01-02", orm.BucketEnd(s, gran))
+				if err != nil {
+					return orm.ValidationErrorf("Bad column value")
+				}
+				val = end.AddDate(0, 0, -1).Format("2006-01-02")
 			}
 			if err := env.Write(lead, []int64{id}, orm.Values{field: orm.Normalize(val), "write_date": r.PostFormValue("write_date")}); err != nil {
 				return err
@@ -492,10 +505,13 @@ func loadGroupedBoard(env *orm.Env, b *Board, d orm.Domain) error {
 			return err
 		}
 	}
-	droppable := (gb.Field.Type == orm.Many2one || gb.Field.Type == orm.Selection) && !gb.Field.Readonly
+	droppable := (gb.Field.Type == orm.Many2one || gb.Field.Type == orm.Selection || gb.Field.Type == orm.Date) && !gb.Field.Readonly
+	if gb.Gran != "" {
+		groups = fillPeriods(groups, gb.Gran, todayUTC(env))
+	}
 	for i, g := range groups {
 		key := g.Keys[0]
-		c := &Column{Index: i, Count: g.Count, Cond: orm.GroupDomain(gb, key), GroupField: gb.Field.Name, GroupKey: mustJSON(key), Droppable: droppable}
+		c := &Column{Index: i, Count: g.Count, Cond: orm.GroupDomain(gb, key), GroupField: gb.Spec, GroupKey: mustJSON(key), Droppable: droppable}
 		c.Sum, _ = g.Aggs["expected_revenue:sum"].(float64)
 		switch {
 		case key == nil:
@@ -575,4 +591,68 @@ func (c *Column) Share(n int64) string {
 		return "0%"
 	}
 	return strconv.FormatFloat(float64(n)*100/float64(c.Count), 'f', 1, 64) + "%"
+}
+
+// fillPeriods adds the empty periods between the first and the last group
+// and up to three periods after today, so a forecast shows every month.
+func fillPeriods(groups []orm.Group, gran string, today time.Time) []orm.Group {
+	have := map[string]bool{}
+	first, last := "", ""
+	var none []orm.Group
+	for _, g := range groups {
+		k, ok := g.Keys[0].(string)
+		if !ok {
+			none = append(none, g)
+			continue
+		}
+		have[k] = true
+		if first == "" || k < first {
+			first = k
+		}
+		if k > last {
+			last = k
+		}
+	}
+	start := bucketOf(today, gran)
+	if first == "" || start < first {
+		first = start
+	}
+	horizon := start
+	for i := 0; i < 3; i++ {
+		horizon = orm.BucketEnd(horizon, gran)
+	}
+	if horizon > last {
+		last = horizon
+	}
+	out := append([]orm.Group(nil), none...)
+	byKey := map[string]orm.Group{}
+	for _, g := range groups {
+		if k, ok := g.Keys[0].(string); ok {
+			byKey[k] = g
+		}
+	}
+	for k, n := first, 0; k <= last && n < 120; k, n = orm.BucketEnd(k, gran), n+1 {
+		if g, ok := byKey[k]; ok {
+			out = append(out, g)
+		} else {
+			out = append(out, orm.Group{Keys: []any{k}, Aggs: map[string]any{}})
+		}
+	}
+	return out
+}
+
+// bucketOf is the first day of t's period.
+func bucketOf(t time.Time, gran string) string {
+	switch gran {
+	case "year":
+		return time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+	case "quarter":
+		return time.Date(t.Year(), time.Month((int(t.Month())-1)/3*3+1), 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+	case "week":
+		wd := (int(t.Weekday()) + 6) % 7
+		return t.AddDate(0, 0, -wd).Format("2006-01-02")
+	case "day":
+		return t.Format("2006-01-02")
+	}
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
 }
