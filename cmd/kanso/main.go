@@ -28,6 +28,10 @@ Usage:
   kanso migrate [--db …]
   kanso apikey create --login LOGIN [--name TEXT] [--days N] [--db …]
   kanso user password --login LOGIN [--db …]   (reads the new password from stdin)
+  kanso demo [--leads 2000] [--seed 1] [--db …]   fill a database with demo data
+  kanso import MODEL FILE [--dry-run] [--map COL=field] [--preset NAME] [--update-by email] [--db …]
+  kanso import presets                          list the other CRMs' ready-made mappings
+  kanso export MODEL [--domain JSON] [--fields a,b/c] [--output file.xlsx] [--db …]
   kanso bench [--url http://127.0.0.1:8069] [--duration 10s] [--concurrency 8] [--json FILE]
   kanso version
 
@@ -82,6 +86,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return apikey(ctx, args[1:], stdout, log)
 	case "user":
 		return user(ctx, args[1:], stdin, stdout, log)
+	case "demo":
+		return demoCmd(ctx, args[1:], stdout, log)
+	case "import":
+		return importCmd(ctx, args[1:], stdout, log)
+	case "export":
+		return exportCmd(ctx, args[1:], stdout, log)
 	case "bench":
 		return benchCmd(ctx, args[1:], stdout)
 	case "version":
@@ -125,6 +135,11 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	defer a.Close()
 	if err := a.Listen(); err != nil {
 		return err
+	}
+	if *demo && a.Installed != nil {
+		if err := serveDemo(ctx, a, stdout); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stdout, "Kanso %s is running at %s (database %s, ready in %s)\n", app.Version, a.URL(), *dbURL, time.Since(start).Round(time.Millisecond))
 	switch {

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/kanso-crm/kanso/internal/app"
+	"github.com/kanso-crm/kanso/internal/demo"
+)
+
+// demoCmd fills a database with demo data (the load generator's data set).
+func demoCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	leads := fs.Int("leads", 2000, "number of leads and opportunities")
+	partners := fs.Int("partners", 0, "number of customers (default: a tenth of the leads)")
+	messages := fs.Int("messages", 0, "timeline entries (default: three per lead)")
+	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same data")
+	dbURL := fs.String("db", env("KANSO_DB", "kanso.db"), "SQLite file or postgres:// URL")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, app.Config{DB: *dbURL, Log: log, AdminPassword: os.Getenv("KANSO_ADMIN_PASSWORD")})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	reportInstall(stdout, a)
+	last := -1
+	st, err := demo.Generate(ctx, a.Runner, demo.Options{Leads: *leads, Partners: *partners, Messages: *messages, Seed: *seed,
+		Progress: func(done, total int) {
+			if pct := done * 100 / max(total, 1); pct/10 != last/10 {
+				last = pct
+				fmt.Fprintf(os.Stderr, "\rdemo data: %3d%% (%d of %d)", pct, done, total)
+			}
+		}})
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo data: %d users, %d teams, %d customers, %d leads, %d timeline entries in %s; the users' password is %q\n",
+		st.Users, st.Teams, st.Partners, st.Leads, st.Messages, st.Elapsed.Round(1e7), demo.Password)
+	return nil
+}
+
+// serveDemo fills a new database with a small demo data set.
+func serveDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
+	st, err := demo.Generate(ctx, a.Runner, demo.Options{Leads: 2000, Seed: 1})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Demo data: %d leads of %d customers in %d teams; salespeople log in as james, budi or ioana (and others) with the password %q\n",
+		st.Leads, st.Partners, st.Teams, demo.Password)
+	return nil
+}
