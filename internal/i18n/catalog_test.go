@@ -30,9 +30,11 @@ import (
 // sites, struct fields to the literals given to them (keyed, positional
 // or assigned), and functions to the literals they return. The values of
 // a map named formLabels and of struct fields named Label are always
-// collected. What cannot be followed (a value read from the database or
-// from another package's runtime data, such as a model's field labels)
-// is listed by go test -v.
+// collected, and so are the labels, help texts, selection labels and
+// descriptions the models declare (orm.Field and orm.Model literals) and
+// the strings marked with i18n.N, which the pages translate at run time
+// (see collectMetadata). What cannot be followed (a value read from the
+// database, or a selection built by a function) is listed by go test -v.
 
 // catalogues are the translations checked, by language.
 func catalogues() []struct {
@@ -402,6 +404,92 @@ func main() { _ = T(context.Background(), "Context call") }
 	}
 }
 
+// TestScannerMetadata runs the scanner on a small module declaring
+// models: their labels, help texts, selections and descriptions, and the
+// strings marked with i18n.N, are found wherever they are written.
+func TestScannerMetadata(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"go.mod": "module example.com/m\n",
+		"internal/i18n/i18n.go": `package i18n
+func N(s string) string { return s }
+`,
+		"internal/orm/orm.go": `package orm
+type Field struct {
+	Name, String, Help string
+	Selection          [][2]string
+}
+type Model struct{ Name, Description string }
+func base() []*Field {
+	return []*Field{{Name: "id", String: "Orm label"}, {Name: "write_uid"}}
+}
+`,
+		"internal/crm/models.go": `package crm
+import (
+	"example.com/m/internal/i18n"
+	"example.com/m/internal/orm"
+)
+// Priorities are shared.
+var Priorities = [][2]string{{"0", "Low"}, {"1", "High"}}
+var notASelection = [][2]string{{"x", "Not a selection"}}
+type stage struct{ Name string; Seq int }
+var stages = []stage{{Name: i18n.N("Stage new"), Seq: 1}, {Name: "not marked"}}
+func register() {
+	kinds := [][2]string{{"a", "Local kind"}}
+	_ = &orm.Model{Name: "crm.lead", Description: "Lead model"}
+	_ = []any{
+		&orm.Field{Name: "name", String: "Lead name", Help: "The help " + "text."},
+		&orm.Field{Name: "type", String: "Type", Selection: [][2]string{{"lead", "Lead sel"}, {"opp", "Opportunity sel"}}},
+		&orm.Field{Name: "priority", String: "Priority", Selection: Priorities},
+		&orm.Field{Name: "kind", String: "Kind", Selection: kinds},
+		&orm.Field{Name: "partner_id"},
+		&orm.Field{Name: "tz", String: "Zone", Selection: zones()},
+	}
+	_ = []*orm.Field{{Name: "elided", String: "Elided label"}}
+	_ = i18n.N("Marked " + "note")
+}
+func zones() [][2]string { return nil }
+`,
+		"internal/mail/mail.go": `package mail
+import (
+	"example.com/m/internal/crm"
+	o "example.com/m/internal/orm"
+)
+type Field struct{ String string }
+var local = Field{String: "Not an orm field"}
+var f = &o.Field{Name: "prio", String: "Mail priority", Selection: crm.Priorities}
+`,
+		"internal/crm/models_test.go": `package crm
+import "example.com/m/internal/orm"
+var _ = &orm.Field{Name: "t", String: "Only in a test"}
+`,
+	}
+	for name, src := range files {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc := scanTree(t, root, []string{"internal"})
+	want := []string{"Elided label", "High", "Kind", "Lead model", "Lead name", "Lead sel", "Local kind", "Low", "Mail priority", "Marked note",
+		"Opportunity sel", "Orm label", "Partner", "Priority", "Stage new", "The help text.", "Type", "Write uid", "Zone"}
+	if got := sc.messages(); !slices.Equal(got, want) {
+		t.Errorf("found %q,\nwant %q", got, want)
+	}
+	for msg, kind := range map[string]string{"Lead name": "field label", "The help text.": "field help", "Low": "selection label",
+		"Lead model": "model description", "Stage new": "i18n.N", "Partner": "of its name"} {
+		if w := sc.where(msg); !strings.Contains(w, "internal/") || !strings.Contains(w, kind) {
+			t.Errorf("where(%q) = %q, want the file and %q", msg, w, kind)
+		}
+	}
+	if len(sc.unresolved) != 1 || !strings.Contains(sc.unresolved[0], "Selection: zones(…)") {
+		t.Errorf("unresolved: %q", sc.unresolved)
+	}
+}
+
 // ---- the source scanner ----
 
 // found is a string the resolver found, with where it is written.
@@ -414,6 +502,7 @@ type found struct {
 type occurrence struct {
 	pos  token.Position // of the literal
 	call token.Position // of the translation call (the literal's own when collected without one)
+	kind string         // what the string is when collected without a call: "field label"…
 }
 
 type scan struct {
@@ -549,13 +638,14 @@ func scanTree(t *testing.T, root string, dirs []string) *scan {
 		p := s.pkgs[d]
 		for _, f := range p.files {
 			s.collect(p, f)
+			s.collectMetadata(p, f)
 		}
 	}
 	// struct fields named Label are always collected
 	for _, d := range pkgDirs {
 		for _, fn := range s.pkgs[d].fields["Label"] {
 			if v, ok := stringLit(fn.e); ok {
-				s.add(v, occurrence{s.fset.Position(fn.e.Pos()), s.fset.Position(fn.e.Pos())})
+				s.add(v, occurrence{s.fset.Position(fn.e.Pos()), s.fset.Position(fn.e.Pos()), "Label field"})
 			}
 		}
 	}
@@ -897,7 +987,7 @@ func (s *scan) collect(p *pkgSrc, f *ast.File) {
 			pos := s.fset.Position(arg.Pos())
 			vals, complete := s.resolve(fileNode{p, f, arg}, 0, map[ast.Node]bool{})
 			for _, v := range vals {
-				s.add(v.s, occurrence{v.pos, pos})
+				s.add(v.s, occurrence{v.pos, pos, ""})
 			}
 			if !complete {
 				how := "not followed"
@@ -952,7 +1042,7 @@ func (s *scan) addElems(p *pkgSrc, f *ast.File, e ast.Expr) {
 			el = kv.Value
 		}
 		if v, ok := stringLit(el); ok {
-			s.add(v, occurrence{s.fset.Position(el.Pos()), s.fset.Position(el.Pos())})
+			s.add(v, occurrence{s.fset.Position(el.Pos()), s.fset.Position(el.Pos()), "formLabels value"})
 		}
 	}
 }
@@ -991,6 +1081,9 @@ func (s *scan) where(msg string) string {
 	}
 	if o[0].call != o[0].pos {
 		return s.rel(o[0].pos) + ", translated at " + s.rel(o[0].call)
+	}
+	if o[0].kind != "" {
+		return s.rel(o[0].pos) + " (" + o[0].kind + ")"
 	}
 	return s.rel(o[0].pos)
 }
@@ -1439,4 +1532,180 @@ func (s *scan) elems(r fileNode, keys bool, depth int, seen map[ast.Node]bool) (
 		}
 	}
 	return nil, false
+}
+
+// ---- model metadata ----
+
+// The pages also show what the models declare, translated at run time
+// (v.T(f.String), v.T(label) of a selection…), which the scanner cannot
+// follow from the calls. So it collects, wherever they are written:
+//
+//   - the String (label) and Help of orm.Field literals, and the label
+//     the orm gives a field declared without a String (from its Name);
+//   - the Description of orm.Model literals;
+//   - the labels (second elements) of a Field's Selection, whether a
+//     [][2]string literal or a variable holding one (of the package, or
+//     another package's such as crm.Priorities);
+//   - the argument of i18n.N("…"), which marks default data (stage
+//     names, lost reasons, activity types…) for translation.
+//
+// Names, selection keys and other technical values are not collected.
+
+// ormType tells whether a type expression is the orm package's type name
+// (or a pointer to it), written in package p's file f.
+func (s *scan) ormType(p *pkgSrc, f *ast.File, t ast.Expr, name string) bool {
+	switch t := t.(type) {
+	case *ast.StarExpr:
+		return s.ormType(p, f, t.X, name)
+	case *ast.ParenExpr:
+		return s.ormType(p, f, t.X, name)
+	case *ast.Ident:
+		return t.Name == name && (t.Obj == nil || t.Obj.Kind == ast.Typ) && strings.HasSuffix(p.path, "/internal/orm")
+	case *ast.SelectorExpr:
+		x, ok := t.X.(*ast.Ident)
+		return ok && x.Obj == nil && t.Sel.Name == name && strings.HasSuffix(p.imports[f][x.Name], "/internal/orm")
+	}
+	return false
+}
+
+// collectMetadata collects the labels, help texts and descriptions of
+// the models declared in a file, and the strings marked with i18n.N.
+func (s *scan) collectMetadata(p *pkgSrc, f *ast.File) {
+	inI18n := strings.HasSuffix(p.path, "/internal/i18n")
+	var lit func(l *ast.CompositeLit, typ ast.Expr)
+	// lit looks at a composite literal of type typ (its own, or the
+	// element type of the literal it is written in when elided).
+	lit = func(l *ast.CompositeLit, typ ast.Expr) {
+		switch {
+		case s.ormType(p, f, typ, "Field"):
+			s.fieldLit(p, f, l)
+			return
+		case s.ormType(p, f, typ, "Model"):
+			for _, e := range l.Elts {
+				if kv, ok := e.(*ast.KeyValueExpr); ok && isKey(kv, "Description") {
+					s.addMeta(p, f, kv.Value, "model description")
+				}
+			}
+			return
+		}
+		// []*orm.Field{{…}, {…}}: elided element types
+		if elem := elemType(typ); elem != nil {
+			for _, e := range l.Elts {
+				if kv, ok := e.(*ast.KeyValueExpr); ok {
+					e = kv.Value
+				}
+				if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+					e = u.X
+				}
+				if sub, ok := e.(*ast.CompositeLit); ok && sub.Type == nil {
+					lit(sub, elem)
+				}
+			}
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CompositeLit:
+			if n.Type != nil {
+				lit(n, n.Type)
+			}
+		case *ast.CallExpr:
+			if len(n.Args) != 1 {
+				break
+			}
+			isN := false
+			switch fun := n.Fun.(type) {
+			case *ast.Ident:
+				isN = fun.Name == "N" && inI18n
+			case *ast.SelectorExpr:
+				x, ok := fun.X.(*ast.Ident)
+				isN = ok && x.Obj == nil && fun.Sel.Name == "N" && strings.HasSuffix(p.imports[f][x.Name], "/internal/i18n")
+			}
+			if isN {
+				s.addMeta(p, f, n.Args[0], "marked with i18n.N")
+			}
+		}
+		return true
+	})
+}
+
+func isKey(kv *ast.KeyValueExpr, name string) bool {
+	k, ok := kv.Key.(*ast.Ident)
+	return ok && k.Name == name
+}
+
+// fieldLit collects the label, help and selection labels of an orm.Field
+// literal.
+func (s *scan) fieldLit(p *pkgSrc, f *ast.File, l *ast.CompositeLit) {
+	var name ast.Expr
+	labelled := false
+	for _, e := range l.Elts {
+		kv, ok := e.(*ast.KeyValueExpr)
+		if !ok {
+			continue // orm.Field is always written with keys
+		}
+		switch {
+		case isKey(kv, "Name"):
+			name = kv.Value
+		case isKey(kv, "String"):
+			labelled = true
+			s.addMeta(p, f, kv.Value, "field label")
+		case isKey(kv, "Help"):
+			s.addMeta(p, f, kv.Value, "field help")
+		case isKey(kv, "Selection"):
+			s.selection(p, f, kv.Value)
+		}
+	}
+	// a field without a String is labelled from its name by the orm
+	// (defaultLabel): partner_id → "Partner".
+	if n, ok := stringLit(name); ok && !labelled && n != "" {
+		n = strings.TrimSuffix(strings.TrimSuffix(n, "_ids"), "_id")
+		n = strings.ReplaceAll(strings.ToUpper(n[:1])+n[1:], "_", " ")
+		s.add(n, occurrence{s.fset.Position(name.Pos()), s.fset.Position(name.Pos()), "field label the orm makes of its name"})
+	}
+}
+
+// selection collects the labels of a Field's Selection: a [][2]string
+// literal, or a variable holding one.
+func (s *scan) selection(p *pkgSrc, f *ast.File, e ast.Expr) {
+	r := fileNode{p, f, e}
+	if sel, ok := e.(*ast.SelectorExpr); ok { // otherpkg.Var
+		if x, ok := sel.X.(*ast.Ident); ok && x.Obj == nil {
+			if q := s.byPath[p.imports[f][x.Name]]; q != nil {
+				if vals := q.vars[sel.Sel.Name]; len(vals) == 1 {
+					r = vals[0]
+				}
+			}
+		}
+	}
+	rows, complete := s.elems(r, false, 0, map[ast.Node]bool{})
+	for _, row := range rows {
+		l, ok := row.e.(*ast.CompositeLit)
+		if !ok || len(l.Elts) != 2 {
+			complete = false
+			continue
+		}
+		if !s.addMeta(row.pkg, row.file, l.Elts[1], "selection label") {
+			complete = false
+		}
+	}
+	if !complete || len(rows) == 0 {
+		pos := s.fset.Position(e.Pos())
+		s.unresolved = append(s.unresolved, fmt.Sprintf("%s: Selection: %s: labels not followed", s.rel(pos), exprString(e)))
+	}
+}
+
+// addMeta collects the strings an expression of model metadata holds,
+// and tells whether they are all of them (those not are listed by go
+// test -v).
+func (s *scan) addMeta(p *pkgSrc, f *ast.File, e ast.Expr, kind string) bool {
+	vals, complete := s.resolve(fileNode{p, f, e}, 0, map[ast.Node]bool{})
+	for _, v := range vals {
+		s.add(v.s, occurrence{v.pos, v.pos, kind})
+	}
+	if !complete {
+		pos := s.fset.Position(e.Pos())
+		s.unresolved = append(s.unresolved, fmt.Sprintf("%s: %s %s: not followed", s.rel(pos), kind, exprString(e)))
+	}
+	return complete
 }

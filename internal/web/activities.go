@@ -1,6 +1,9 @@
 package web
 
 import (
+	"fmt"
+	"html"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -234,4 +237,50 @@ func (a *App) download(w http.ResponseWriter, r *http.Request, uid int64) {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.NewReplacer(`"`, "", "\n", "", "\r", "").Replace(name)+`"`)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(data)
+}
+
+// attach uploads a file to a lead's timeline.
+func (a *App) attach(w http.ResponseWriter, r *http.Request, uid int64) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	r.Body = http.MaxBytesReader(w, r.Body, mail.MaxAttachmentSize+1<<20)
+	if err := r.ParseMultipartForm(4 << 20); err != nil {
+		a.showLead(w, r, uid, id, http.StatusRequestEntityTooLarge, func(f *LeadForm) {
+			f.Error = fmt.Sprintf("The file is too large; files can be at most %d MB.", mail.MaxAttachmentSize>>20)
+		})
+		return
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		a.showLead(w, r, uid, id, http.StatusUnprocessableEntity, func(f *LeadForm) { f.Error = "Choose a file to attach." })
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(file)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	err = a.call(r.Context(), uid, true, func(env *orm.Env) error {
+		lead := env.Reg.Model("crm.lead")
+		ids, err := env.Create(env.Reg.Model("ir.attachment"), []orm.Values{{"name": hdr.Filename, "res_model": "crm.lead", "res_id": id, "datas": data}})
+		if err != nil {
+			return err
+		}
+		msg, err := env.PostMessage(lead, id, orm.Message{Type: "comment", Subtype: "mail.mt_note", Body: html.EscapeString(r.FormValue("note"))})
+		if err != nil {
+			return err
+		}
+		_, err = env.Exec("INSERT INTO mail_message_attachment_rel (message_id, attachment_id) VALUES (?, ?)", msg, ids[0])
+		return err
+	})
+	if err != nil {
+		e := orm.AsError(err)
+		if e.Kind == orm.KindInternal {
+			a.fail(w, err)
+			return
+		}
+		a.showLead(w, r, uid, id, e.HTTPStatus(), func(f *LeadForm) { f.Error = e.Error() })
+		return
+	}
+	http.Redirect(w, r, "/crm/lead/"+itoa(id)+"#timeline", http.StatusSeeOther)
 }

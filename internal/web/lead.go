@@ -46,6 +46,7 @@ type ConflictRow struct{ Label, Mine, Theirs string }
 type TimelineEntry struct {
 	Author, Date, Body, Subject string
 	Changes                     []string
+	Files                       [][2]string // attachment id, name
 }
 
 // Str reads a text value of the record ("" when unset).
@@ -276,7 +277,27 @@ func loadTimeline(env *orm.Env, model string, id int64) ([]TimelineEntry, error)
 			out[i].Changes = append(out[i].Changes, label+": "+oldV+" → "+newV)
 		}
 	}
-	return out, trows.Err()
+	if err := trows.Err(); err != nil {
+		return nil, err
+	}
+	trows.Close()
+	arows, err := env.Query(`SELECT r.message_id, a.id, a.name FROM mail_message_attachment_rel r JOIN ir_attachment a ON a.id = r.attachment_id
+		WHERE r.message_id IN (`+ph+`) ORDER BY a.id`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var mid, aid int64
+		var name string
+		if err := arows.Scan(&mid, &aid, &name); err != nil {
+			return nil, err
+		}
+		if i, ok := index[mid]; ok {
+			out[i].Files = append(out[i].Files, [2]string{itoa(aid), name})
+		}
+	}
+	return out, arows.Err()
 }
 
 func leadID(r *http.Request) (int64, bool) {

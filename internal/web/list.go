@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kanso-crm/kanso/internal/imex"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
 
@@ -48,6 +50,7 @@ type ListPage struct {
 	Users    [][2]string
 	Tags     [][2]string
 	Reasons  [][2]string
+	Teams    [][2]string
 	Message  string
 	Selected map[string]bool
 	S        *SearchState
@@ -75,7 +78,7 @@ func leadColumns() []ListColumn {
 }
 
 func listSpecs() map[string]*ListSpec {
-	mass := []string{"assign", "tag", "lost", "archive", "delete", "export"}
+	mass := []string{"assign", "team", "tag", "lost", "archive", "delete", "export", "export_xlsx"}
 	specs := []*ListSpec{
 		{Key: "leads", Model: "crm.lead", Title: "Leads", Nav: "leads", Columns: append([]ListColumn{{"create_date", "Created on", "datetime"}}, leadColumns()...),
 			Domain: orm.Leaf{Path: "type", Op: "=", Value: "lead"}, FormURL: "/crm/lead/", Mass: mass, Search: leadSearchDef(),
@@ -86,7 +89,7 @@ func listSpecs() map[string]*ListSpec {
 		{Key: "customers", Model: "res.partner", Title: "Customers", Nav: "customers",
 			Columns: []ListColumn{{"complete_name", "Name", "text"}, {"email", "Email", "text"}, {"phone", "Phone", "text"}, {"city", "City", "text"},
 				{"country_id", "Country", "m2o"}, {"user_id", "Salesperson", "m2o"}},
-			Domain: orm.And{}, Mass: []string{"assign", "archive", "export"}, Search: partnerSearchDef(), FormURL: "/contacts/",
+			Domain: orm.And{}, Mass: []string{"assign", "archive", "export", "export_xlsx"}, Search: partnerSearchDef(), FormURL: "/contacts/",
 			Optional: []ListColumn{{"vat", "Tax ID", "text"}, {"function", "Job Position", "text"}, {"website", "Website", "text"}}},
 	}
 	out := map[string]*ListSpec{}
@@ -301,6 +304,11 @@ func (p *ListPage) loadChoices(env *orm.Env) error {
 			return err
 		}
 		p.Reasons = pairs(reasons, "name")
+		teams, err := env.SearchRead(env.Reg.Model("crm.team"), orm.And{}, []string{"name"}, orm.SearchOpts{}, false)
+		if err != nil {
+			return err
+		}
+		p.Teams = pairs(teams, "name")
 	}
 	return nil
 }
@@ -332,6 +340,10 @@ func (a *App) listAction(w http.ResponseWriter, r *http.Request, uid int64) {
 		a.exportCSV(w, r, uid, spec, ids)
 		return
 	}
+	if action == "export_xlsx" {
+		a.exportXLSX(w, r, uid, spec, ids)
+		return
+	}
 	var done string
 	err := a.call(r.Context(), uid, true, func(env *orm.Env) error {
 		m := env.Reg.Model(spec.Model)
@@ -346,6 +358,13 @@ func (a *App) listAction(w http.ResponseWriter, r *http.Request, uid int64) {
 			vals := orm.Values{"user_id": false}
 			if u != 0 {
 				vals["user_id"] = u
+			}
+			err = env.Write(m, ids, vals)
+		case "team":
+			t := num("team_id")
+			vals := orm.Values{"team_id": false}
+			if t != 0 {
+				vals["team_id"] = t
 			}
 			err = env.Write(m, ids, vals)
 		case "tag":
@@ -506,4 +525,22 @@ func fmtAny(v any) string {
 		return ""
 	}
 	return strings.TrimSpace(strings.ReplaceAll(fmt.Sprint(v), "\n", " "))
+}
+
+// exportXLSX streams the selected rows with the list's columns as a
+// spreadsheet, labels in the user's language (the importer reads it back).
+func (a *App) exportXLSX(w http.ResponseWriter, r *http.Request, uid int64, spec *ListSpec, ids []int64) {
+	var fields []string
+	for _, c := range spec.Columns {
+		fields = append(fields, c.Field)
+	}
+	var buf bytes.Buffer
+	if _, err := imex.Export(r.Context(), a.Runner, uid, &buf, imex.ExportOptions{Model: spec.Model, IDs: ids, Fields: append([]string{"id"}, fields...),
+		Format: "xlsx", Labels: true}); err != nil {
+		a.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+spec.Key+`.xlsx"`)
+	w.Write(buf.Bytes())
 }

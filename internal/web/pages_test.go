@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/csv"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -585,5 +587,59 @@ func TestForecastBoard(t *testing.T) {
 	want := next.AddDate(0, 1, -1).Format("2006-01-02")
 	if v := p.read(t, id, "date_deadline"); v["date_deadline"] != want {
 		t.Errorf("expected closing after the drop: %v, want %s", v["date_deadline"], want)
+	}
+}
+
+func mustReq(t *testing.T, method, u string, body io.Reader) *http.Request {
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func readAll(resp *http.Response) string {
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func TestAttachmentsOnTheTimeline(t *testing.T) {
+	p := newPages(t, testutil.SQLite(t))
+	id := p.lead(t, orm.Values{"name": "With files", "type": "opportunity", "team_id": p.team})
+	upload := func(b *browser, name string, data []byte) (int, string) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+		mw.WriteField("note", "Signed offer")
+		mw.Close()
+		req := mustReq(t, "POST", p.s.URL+"/crm/lead/"+itoa(id)+"/attach", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, readAll(resp)
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+	st, page := upload(p.b, "offer.pdf", pdf)
+	link := regexp.MustCompile(`href="(/web/content/\d+)">offer\.pdf<`).FindStringSubmatch(page)
+	if st != 200 || link == nil || !strings.Contains(page, "Signed offer") {
+		t.Fatalf("upload: %d", st)
+	}
+	st, got := p.b.get(link[1])
+	if st != 200 || got != string(pdf) {
+		t.Errorf("download: %d", st)
+	}
+	if st, page := upload(p.b, "tool.exe", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00")); st != 422 || !strings.Contains(page, "cannot be attached") {
+		t.Errorf("an executable: %d", st)
+	}
+	// a salesperson who may not read the lead may not read its files
+	p.s.CreateUser(t, "sam", "sam-password", base.GroupSaleSalesman)
+	sb := newBrowser(t, p.s.URL)
+	sb.login("sam", "sam-password")
+	if st, _ := sb.get(link[1]); st != 403 {
+		t.Errorf("another salesperson's download: %d", st)
 	}
 }
