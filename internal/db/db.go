@@ -79,13 +79,23 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return openSQLite(ctx, dsn)
 }
 
+// SQLite's page cache is per connection: the writer gets 32 MB, each of the
+// readers 8 MB, so that a server with its pool full stays within the memory
+// budget (DESIGN.md: 200 MB resident) on a database of several gigabytes; the
+// operating system's file cache holds the rest of the file for all of them.
+const (
+	sqliteWriterCacheKB = 32 << 10
+	sqliteReaderCacheKB = 8 << 10
+	sqliteReaders       = 8
+)
+
 func sqliteDSN(path string, readonly bool) string {
 	q := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
+		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
 	if readonly {
-		q += "&mode=ro&_pragma=query_only(1)"
+		q += fmt.Sprintf("&mode=ro&_pragma=query_only(1)&_pragma=cache_size(-%d)", sqliteReaderCacheKB)
 	} else {
-		q += "&_txlock=immediate"
+		q += fmt.Sprintf("&_txlock=immediate&_pragma=cache_size(-%d)", sqliteWriterCacheKB)
 	}
 	return "file:" + path + "?" + q
 }
@@ -113,8 +123,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite readers %s: %w", path, err)
 	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
+	r.SetMaxOpenConns(sqliteReaders)
+	r.SetMaxIdleConns(sqliteReaders)
 	return &DB{Dialect: SQLite, Write: w, Read: r, Path: path}, nil
 }
 
