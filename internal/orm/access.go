@@ -136,7 +136,7 @@ func (e *Env) access(m *Model) (*modelAccess, error) {
 		if len(group) > 0 {
 			global = append(global, group)
 		}
-		a.rules[p] = global
+		a.rules[p] = Simplify(global)
 	}
 	e.st.access[m.Name] = a
 	if !e.st.securityChanged() {

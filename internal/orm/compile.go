@@ -613,6 +613,14 @@ func (q *sqlq) anyLeaf(m *Model, alias string, f *Field, op string, sub Domain) 
 	a := q.alias()
 	switch f.Type {
 	case Many2one:
+		// Any target at all: the foreign key guarantees that it exists, so
+		// the sub-query would only cost a scan of the comodel's table.
+		if e, ok := sub.(And); ok && len(e) == 0 {
+			if op == "any" {
+				return col(alias, f.Name) + " IS NOT NULL", nil
+			}
+			return col(alias, f.Name) + " IS NULL", nil
+		}
 		// Following a many2one does not hide archived targets.
 		w, err := q.where(co, a, sub, false)
 		if err != nil {
@@ -628,11 +636,14 @@ func (q *sqlq) anyLeaf(m *Model, alias string, f *Field, op string, sub Domain) 
 		if err != nil {
 			return "", err
 		}
-		ex := "EXISTS (SELECT 1 FROM " + db.Quote(co.Table) + " " + a + " WHERE " + col(a, f.InverseName) + " = " + col(alias, "id") + " AND " + w + ")"
+		// "any" as an IN list of the inverse lets the planner start from the
+		// related records when they are few (a team's open activities
+		// against its hundred thousand leads); "not any" has to look at
+		// every record anyway.
 		if op == "any" {
-			return ex, nil
+			return col(alias, "id") + " IN (SELECT " + col(a, f.InverseName) + " FROM " + db.Quote(co.Table) + " " + a + " WHERE " + w + ")", nil
 		}
-		return "NOT " + ex, nil
+		return "NOT EXISTS (SELECT 1 FROM " + db.Quote(co.Table) + " " + a + " WHERE " + col(a, f.InverseName) + " = " + col(alias, "id") + " AND " + w + ")", nil
 	case Many2many:
 		w, err := q.where(co, a, sub, q.env.ActiveTest())
 		if err != nil {

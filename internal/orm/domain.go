@@ -252,3 +252,70 @@ func DomainToList(d Domain) []any {
 	walk(d)
 	return out
 }
+
+// Simplify folds the constants out of d: TRUE disappears from an And and
+// makes an Or TRUE, FALSE the other way round. The result is And{} when d
+// is always true, Const(false) when it is never. Record rules go through it,
+// so a manager's "all leads" rule OR-ed with "own leads" costs nothing.
+func Simplify(d Domain) Domain {
+	switch x := d.(type) {
+	case Const:
+		if x {
+			return And{}
+		}
+		return x
+	case And:
+		out := And{}
+		for _, c := range x {
+			s := Simplify(c)
+			if isTrue(s) {
+				continue
+			}
+			if s == Const(false) {
+				return Const(false)
+			}
+			out = append(out, s)
+		}
+		if len(out) == 1 {
+			return out[0]
+		}
+		return out
+	case Or:
+		if len(x) == 0 {
+			return Const(false)
+		}
+		out := Or{}
+		for _, c := range x {
+			s := Simplify(c)
+			if isTrue(s) {
+				return And{}
+			}
+			if s == Const(false) {
+				continue
+			}
+			out = append(out, s)
+		}
+		switch len(out) {
+		case 0:
+			return Const(false)
+		case 1:
+			return out[0]
+		}
+		return out
+	case Not:
+		s := Simplify(x.D)
+		if isTrue(s) {
+			return Const(false)
+		}
+		if s == Const(false) {
+			return And{}
+		}
+		return Not{D: s}
+	}
+	return d
+}
+
+func isTrue(d Domain) bool {
+	a, ok := d.(And)
+	return ok && len(a) == 0
+}
