@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -60,9 +61,10 @@ type Report struct {
 }
 
 type client struct {
-	base string
-	http *http.Client
-	key  string
+	base  string
+	http  *http.Client
+	key   string
+	keyID int64
 }
 
 func newClient(base string) *client {
@@ -84,9 +86,15 @@ func (c *client) login(login, password string) error {
 	return nil
 }
 
-var keyRE = regexp.MustCompile(`id="new-key">([0-9a-f]{40})<`)
+var (
+	keyRE    = regexp.MustCompile(`id="new-key">([0-9a-f]{40})<`)
+	revokeRE = regexp.MustCompile(`/web/apikeys/([0-9]+)/revoke`)
+	alertRE  = regexp.MustCompile(`role="alert"[^>]*>([^<]+)<`)
+)
 
-// apiKey creates a key for the logged-in user through the page.
+// apiKey creates a key for the logged-in user through the page; the newest
+// key's id is kept so that revokeKey can remove it when the run ends (a user
+// has a limited number of keys).
 func (c *client) apiKey() error {
 	resp, err := c.http.PostForm(c.base+"/web/apikeys", url.Values{"name": {"kanso bench " + time.Now().Format(time.RFC3339)}, "days": {"1"}})
 	if err != nil {
@@ -96,9 +104,34 @@ func (c *client) apiKey() error {
 	resp.Body.Close()
 	m := keyRE.FindSubmatch(b)
 	if m == nil {
+		if a := alertRE.FindSubmatch(b); a != nil {
+			return fmt.Errorf("could not create an API key (HTTP %d): %s", resp.StatusCode, html.UnescapeString(strings.TrimSpace(string(a[1]))))
+		}
 		return fmt.Errorf("could not create an API key (HTTP %d)", resp.StatusCode)
 	}
 	c.key = string(m[1])
+	for _, r := range revokeRE.FindAllSubmatch(b, -1) {
+		if id, err := strconv.ParseInt(string(r[1]), 10, 64); err == nil && id > c.keyID {
+			c.keyID = id
+		}
+	}
+	return nil
+}
+
+// revokeKey revokes the key apiKey created.
+func (c *client) revokeKey() error {
+	if c.keyID == 0 {
+		return nil
+	}
+	resp, err := c.http.PostForm(fmt.Sprintf("%s/web/apikeys/%d/revoke", c.base, c.keyID), url.Values{})
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("could not revoke the bench's API key %d (HTTP %d)", c.keyID, resp.StatusCode)
+	}
 	return nil
 }
 
@@ -245,6 +278,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := mgr.apiKey(); err != nil {
 		return nil, err
 	}
+	defer mgr.revokeKey()
 	// the data: the largest team, some leads, a search word
 	var teams []map[string]any
 	var groups []map[string]any
