@@ -120,8 +120,14 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	demo := fs.Bool("demo", false, "on a new database, create demo data and the admin password \"admin\"")
 	currency := fs.String("currency", env("KANSO_CURRENCY", "USD"), "company currency of a new database (ISO code)")
 	secure := fs.Bool("secure-cookies", os.Getenv("KANSO_SECURE_COOKIES") == "1", "mark cookies Secure (serve behind HTTPS)")
+	pprofAddr := fs.String("pprof", os.Getenv("KANSO_PPROF"), "also serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; keep it private")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *pprofAddr != "" {
+		if err := servePprof(ctx, *pprofAddr, log); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
 	pw := os.Getenv("KANSO_ADMIN_PASSWORD")
