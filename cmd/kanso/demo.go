@@ -41,8 +41,8 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo data: %d users, %d teams, %d customers, %d leads, %d timeline entries in %s; the users' password is %q\n",
-		st.Users, st.Teams, st.Partners, st.Leads, st.Messages, st.Elapsed.Round(1e7), demo.Password)
+	fmt.Fprintf(stdout, "demo data: %d users, %d teams, %d customers, %d leads, %d planned activities, %d timeline entries in %s; the users' password is %q\n",
+		st.Users, st.Teams, st.Partners, st.Leads, st.Activities, st.Messages, st.Elapsed.Round(1e7), demo.Password)
 	return nil
 }
 

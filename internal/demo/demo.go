@@ -51,8 +51,8 @@ type Options struct {
 
 // Stats tells what Generate created.
 type Stats struct {
-	Users, Teams, Partners, Leads, Messages int
-	Elapsed                                 time.Duration
+	Users, Teams, Partners, Leads, Messages, Activities int
+	Elapsed                                             time.Duration
 }
 
 // MarkerParam is the ir_config_parameter set on a database that has demo
@@ -144,7 +144,11 @@ func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 	if err := g.restoreIndexes(ctx, r); err != nil {
 		return Stats{}, err
 	}
-	st := Stats{Users: g.users, Teams: nRegions, Partners: o.Partners, Leads: o.Leads, Messages: g.messages}
+	acts, err := g.planActivities(ctx, r)
+	if err != nil {
+		return Stats{}, err
+	}
+	st := Stats{Users: g.users, Teams: nRegions, Partners: o.Partners, Leads: o.Leads, Messages: g.messages, Activities: acts}
 	err = r.Run(ctx, orm.SuperuserID, nil, true, func(env *orm.Env) error {
 		if g.d == db.Postgres {
 			for _, tbl := range []string{"res_partner", "crm_lead", "mail_message", "mail_tracking_value"} {

@@ -168,6 +168,19 @@ func TestGenerate(t *testing.T) {
 		if n := count(t, a, "SELECT COUNT(*) FROM mail_message WHERE model = 'crm.lead'"); n != int64(st.Messages) {
 			t.Errorf("%d messages in the database, stats say %d", n, st.Messages)
 		}
+		// planned activities on open opportunities, assigned to their salesperson, overdue to planned
+		if st.Activities < 50 || int64(st.Activities) != count(t, a, "SELECT COUNT(*) FROM mail_activity WHERE active") {
+			t.Errorf("%d planned activities (stats), %d in the database", st.Activities, count(t, a, "SELECT COUNT(*) FROM mail_activity"))
+		}
+		if n := count(t, a, `SELECT COUNT(*) FROM mail_activity m JOIN crm_lead l ON l.id = m.lead_id
+			WHERE m.user_id = l.user_id AND l.type = 'opportunity' AND l.won_status = 'pending' AND m.res_model = 'crm.lead' AND m.res_id = l.id`); n != int64(st.Activities) {
+			t.Errorf("%d of %d activities are on an open opportunity of their assignee", n, st.Activities)
+		}
+		for _, when := range []string{"<", ">"} {
+			if n := count(t, a, "SELECT COUNT(*) FROM mail_activity WHERE date_deadline "+when+" '"+testNow.Format("2006-01-02")+"'"); n == 0 {
+				t.Errorf("no activity with a deadline %s today", when)
+			}
+		}
 		if n := count(t, a, "SELECT COUNT(*) FROM res_partner") - partnersBefore; n != 300+9 {
 			t.Errorf("%d new partners, want 300 and 9 for the users", n)
 		}
