@@ -212,6 +212,10 @@ func accessVerb(p Perm) string {
 }
 
 // ruleDomain is the record-rule restriction for perm (TRUE for sudo).
+// RuleDomain is the record rule the user gets on m for p, simplified:
+// And{} when nothing restricts the user.
+func (e *Env) RuleDomain(m *Model, p Perm) (Domain, error) { return e.ruleDomain(m, p) }
+
 func (e *Env) ruleDomain(m *Model, p Perm) (Domain, error) {
 	if e.Su {
 		return And{}, nil
