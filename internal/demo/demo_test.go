@@ -837,14 +837,19 @@ func TestInterrupted(t *testing.T) {
 		before := leadIndexSQL(t, a, b)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
+		var during []string
 		_, err := demo.Generate(ctx, a.Runner, demo.Options{Leads: 50000, Partners: 500, Messages: 50000, Seed: 3, Now: testNow,
 			Progress: func(done, total int) {
-				if done > 500 {
+				if done > 500 && during == nil {
+					during = leadIndexSQL(t, a, b)
 					cancel() // after the first batch of leads
 				}
 			}})
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("cancelled Generate: %v", err)
+		}
+		if len(during) == 0 || len(during) > len(before)-4 {
+			t.Errorf("%d indexes on crm_lead during the load, %d before: the random-key ones should be rebuilt at the end", len(during), len(before))
 		}
 		if after := leadIndexSQL(t, a, b); strings.Join(after, "\n") != strings.Join(before, "\n") {
 			t.Errorf("indexes of crm_lead after an interrupted run:\n%s\nbefore:\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
