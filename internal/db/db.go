@@ -79,12 +79,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return openSQLite(ctx, dsn)
 }
 
-// SQLite's page cache is per connection: the writer gets 32 MB, each of the
+// SQLite's page cache is per connection: the writer gets 64 MB (bulk loads need it), each of the
 // readers 8 MB, so that a server with its pool full stays within the memory
 // budget (DESIGN.md: 200 MB resident) on a database of several gigabytes; the
 // operating system's file cache holds the rest of the file for all of them.
 const (
-	sqliteWriterCacheKB = 32 << 10
+	sqliteWriterCacheKB = 64 << 10
 	sqliteReaderCacheKB = 8 << 10
 	sqliteReaders       = 8
 )
