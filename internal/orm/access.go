@@ -261,7 +261,7 @@ func (e *Env) CheckRecords(m *Model, ids []int64, p Perm) error {
 	}
 	q := &sqlq{env: e}
 	var w string
-	if a, ok := rule.(And); ok && len(a) == 0 {
+	if IsTrue(rule) {
 		w = "1=1"
 	} else {
 		w, err = q.compile(m, "t0", rule)

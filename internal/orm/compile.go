@@ -606,7 +606,7 @@ func (q *sqlq) anyLeaf(m *Model, alias string, f *Field, op string, sub Domain) 
 		if err != nil {
 			return "", err
 		}
-		if a, ok := rule.(And); !ok || len(a) > 0 {
+		if !IsTrue(rule) {
 			sub = And{sub, rule}
 		}
 	}
@@ -615,7 +615,7 @@ func (q *sqlq) anyLeaf(m *Model, alias string, f *Field, op string, sub Domain) 
 	case Many2one:
 		// Any target at all: the foreign key guarantees that it exists, so
 		// the sub-query would only cost a scan of the comodel's table.
-		if e, ok := sub.(And); ok && len(e) == 0 {
+		if IsTrue(sub) {
 			if op == "any" {
 				return col(alias, f.Name) + " IS NOT NULL", nil
 			}

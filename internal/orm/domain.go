@@ -246,7 +246,7 @@ func DomainToList(d Domain) []any {
 			out = append(out, []any{x.Path, x.Op, v})
 		}
 	}
-	if a, ok := d.(And); ok && len(a) == 0 {
+	if IsTrue(d) {
 		return out
 	}
 	walk(d)
@@ -268,7 +268,7 @@ func Simplify(d Domain) Domain {
 		out := And{}
 		for _, c := range x {
 			s := Simplify(c)
-			if isTrue(s) {
+			if IsTrue(s) {
 				continue
 			}
 			if s == Const(false) {
@@ -287,7 +287,7 @@ func Simplify(d Domain) Domain {
 		out := Or{}
 		for _, c := range x {
 			s := Simplify(c)
-			if isTrue(s) {
+			if IsTrue(s) {
 				return And{}
 			}
 			if s == Const(false) {
@@ -304,7 +304,7 @@ func Simplify(d Domain) Domain {
 		return out
 	case Not:
 		s := Simplify(x.D)
-		if isTrue(s) {
+		if IsTrue(s) {
 			return Const(false)
 		}
 		if s == Const(false) {
@@ -315,7 +315,9 @@ func Simplify(d Domain) Domain {
 	return d
 }
 
-func isTrue(d Domain) bool {
+// IsTrue reports whether d is the empty And, the domain that keeps every
+// record (what Simplify returns for anything always true).
+func IsTrue(d Domain) bool {
 	a, ok := d.(And)
 	return ok && len(a) == 0
 }

@@ -577,7 +577,7 @@ func methReadGroup(env *Env, c *Call) (any, error) {
 	for _, g := range groups {
 		row := map[string]any{countKey: g.Count}
 		var conds And
-		if a, ok := d.(And); !ok || len(a) > 0 {
+		if !IsTrue(d) {
 			conds = append(conds, d)
 		}
 		ranges := map[string]any{}

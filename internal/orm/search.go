@@ -104,7 +104,7 @@ func (e *Env) searchWhere(m *Model, d Domain, q *sqlq) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if a, ok := rule.(And); !ok || len(a) > 0 {
+	if !IsTrue(rule) {
 		rw, err := q.compile(m, "t0", rule)
 		if err != nil {
 			return "", err
