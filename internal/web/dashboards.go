@@ -47,6 +47,7 @@ type DashboardPage struct {
 	Headlines  []Headline
 	Charts     []Chart
 	Period     string
+	Measure    string // win/loss: count or amount
 	Team       string
 	User       string
 	Teams      [][2]string
@@ -70,6 +71,16 @@ func recordsURL(view string, d []any) string {
 		return "/crm/pipeline?search=none&d=" + url.QueryEscape(mustJSON(d))
 	}
 	return "/list/opportunities?d=" + url.QueryEscape(mustJSON(all))
+}
+
+// drillURL opens the first step of a figure's drill-down, the graph of
+// its records (the Pipeline Analysis by salesperson, with the figure's
+// measure, archived records included); a bar of the graph opens the list
+// of its records, from which to act.
+func drillURL(d []any, measure string) string {
+	all := append([]any{"&", []any{"active", "in", []any{true, false}}}, andAll(d)...)
+	q := url.Values{"view": {"graph"}, "t": {"bar"}, "r": {"user_id"}, "c": {""}, "m": {measure}, "gm": {measure}, "d": {mustJSON(all)}}
+	return "/crm/reporting/pipeline?" + q.Encode()
 }
 
 // andAll makes a domain a single term (an empty domain is TRUE).
@@ -165,9 +176,16 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	var v *View
-	p := &DashboardPage{Key: key, Period: q.Get("period"), Team: q.Get("team"), User: q.Get("user")}
+	p := &DashboardPage{Key: key, Period: q.Get("period"), Measure: q.Get("measure"), Team: q.Get("team"), User: q.Get("user")}
+	// links of before the measure had its own parameter said period=amount
+	if p.Period == "amount" {
+		p.Measure = "amount"
+	}
 	if p.Period != "quarter" && p.Period != "year" {
 		p.Period = "month"
+	}
+	if p.Measure != "amount" {
+		p.Measure = "count"
 	}
 	err = a.call(r.Context(), uid, false, func(env *orm.Env) error {
 		var err error
@@ -196,7 +214,7 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	if wantsJSON(r) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"dashboard": key, "period": p.Period, "team": p.Team, "user": p.User, "figures": p.Data})
+		json.NewEncoder(w).Encode(map[string]any{"dashboard": key, "period": p.Period, "measure": p.Measure, "team": p.Team, "user": p.User, "figures": p.Data})
 		return
 	}
 	if q.Get("fragment") == "board" {
@@ -231,15 +249,15 @@ func buildDashboard(env *orm.Env, v *View, p *DashboardPage, f report.Filter) er
 			return err
 		}
 		p.Data = d
-		p.Headlines = []Headline{{Label: v.T("Lost this month"), Value: v.Money(d.Current.Amount), Sub: v.Tf("%d opportunities", d.Current.Count), URL: recordsURL("list", d.Current.Domain)},
-			{Label: v.T("Lost last month"), Value: v.Money(d.Previous.Amount), Sub: v.Tf("%d opportunities", d.Previous.Count), URL: recordsURL("list", d.Previous.Domain)},
+		p.Headlines = []Headline{{Label: v.T("Lost this month"), Value: v.Money(d.Current.Amount), Sub: v.Tf("%d opportunities", d.Current.Count), URL: drillURL(d.Current.Domain, revenueSum)},
+			{Label: v.T("Lost last month"), Value: v.Money(d.Previous.Amount), Sub: v.Tf("%d opportunities", d.Previous.Count), URL: drillURL(d.Previous.Domain, revenueSum)},
 			{Label: v.T("Change"), Value: v.Number(d.Change, 1) + " %"}}
 		max := d.Previous.Amount * 2
 		if max < d.Current.Amount {
 			max = d.Current.Amount * 1.2
 		}
 		p.Charts = append(p.Charts, Chart{ID: "gauge", Title: v.T("Lost this month against last month"), Kind: "gauge", Max: max,
-			Series: []Series{{Name: v.T("Lost this month"), Data: []float64{d.Current.Amount}, URLs: []string{recordsURL("list", d.Current.Domain)}}}})
+			Series: []Series{{Name: v.T("Lost this month"), Data: []float64{d.Current.Amount}, URLs: []string{drillURL(d.Current.Domain, revenueSum)}}}})
 		s, labels := pointsSeries(v.T("Lost"), d.Months, false)
 		p.Charts = append(p.Charts, Chart{ID: "months", Title: v.T("Lost revenue by month"), Kind: "bar", Labels: labels, Series: []Series{s}})
 	case "actual-vs-target":
@@ -248,10 +266,10 @@ func buildDashboard(env *orm.Env, v *View, p *DashboardPage, f report.Filter) er
 			return err
 		}
 		p.Data = d
-		p.Headlines = []Headline{{Label: v.T("Won this period"), Value: v.Money(d.Current.Amount), Sub: v.Tf("%d opportunities", d.Current.Count), URL: recordsURL("list", d.Current.Domain)},
+		p.Headlines = []Headline{{Label: v.T("Won this period"), Value: v.Money(d.Current.Amount), Sub: v.Tf("%d opportunities", d.Current.Count), URL: drillURL(d.Current.Domain, revenueSum)},
 			{Label: v.T("Target"), Value: v.Money(d.Target)}, {Label: v.T("Achieved"), Value: v.Number(d.Percent, 1) + " %"}}
 		p.Charts = append(p.Charts, Chart{ID: "gauge", Title: v.T("Actual vs Target"), Kind: "gauge", Max: maxf(d.Target, d.Current.Amount),
-			Series: []Series{{Name: v.T("Won"), Data: []float64{d.Current.Amount}, URLs: []string{recordsURL("list", d.Current.Domain)}}}})
+			Series: []Series{{Name: v.T("Won"), Data: []float64{d.Current.Amount}, URLs: []string{drillURL(d.Current.Domain, revenueSum)}}}})
 		actual, labels := pointsSeries(v.T("Actual"), d.Rows, false)
 		target, _ := pointsSeries(v.T("Target"), d.Rows, true)
 		target.URLs = nil
@@ -270,7 +288,7 @@ func buildDashboard(env *orm.Env, v *View, p *DashboardPage, f report.Filter) er
 			return err
 		}
 		p.Data = d
-		p.Headlines = []Headline{{Label: v.T("Average days from creation to won"), Value: v.Number(d.Average, 1), Sub: v.Tf("%d opportunities", d.Count), URL: recordsURL("list", d.Domain)}}
+		p.Headlines = []Headline{{Label: v.T("Average days from creation to won"), Value: v.Number(d.Average, 1), Sub: v.Tf("%d opportunities", d.Count), URL: drillURL(d.Domain, "day_close:avg")}}
 		s, labels := pointsSeries(v.T("Days"), d.ByPeriod, false)
 		p.Charts = append(p.Charts, Chart{ID: "periods", Title: v.T("By period"), Kind: "line", Labels: labels, Series: []Series{s}})
 		s, labels = pointsSeries(v.T("Days"), d.ByTeam, false)
@@ -283,12 +301,18 @@ func buildDashboard(env *orm.Env, v *View, p *DashboardPage, f report.Filter) er
 			return err
 		}
 		p.Data = d
-		p.Headlines = []Headline{{Label: v.T("Won"), Value: v.Number(float64(d.Won.Count), 0), Sub: v.Money(d.Won.Amount), URL: recordsURL("list", d.Won.Domain)},
-			{Label: v.T("Lost"), Value: v.Number(float64(d.Lost.Count), 0), Sub: v.Money(d.Lost.Amount), URL: recordsURL("list", d.Lost.Domain)},
+		// the measure chosen is the big figure, the pie and the graph the
+		// figures open; the other one is the figure's detail
+		figure := func(label string, f report.Figure) Headline {
+			if p.Measure == "amount" {
+				return Headline{Label: label, Value: v.Money(f.Amount), Sub: v.Tf("%d opportunities", f.Count), URL: drillURL(f.Domain, revenueSum)}
+			}
+			return Headline{Label: label, Value: v.Number(float64(f.Count), 0), Sub: v.Money(f.Amount), URL: drillURL(f.Domain, "__count")}
+		}
+		p.Headlines = []Headline{figure(v.T("Won"), d.Won), figure(v.T("Lost"), d.Lost),
 			{Label: v.T("Win ratio (count)"), Value: v.Number(d.RatioCount, 1) + " %"}, {Label: v.T("Win ratio (amount)"), Value: v.Number(d.RatioAmount, 1) + " %"}}
-		byAmount := p.Period == "amount"
 		vals := []float64{float64(d.Won.Count), float64(d.Lost.Count)}
-		if byAmount {
+		if p.Measure == "amount" {
 			vals = []float64{d.Won.Amount, d.Lost.Amount}
 		}
 		p.Charts = append(p.Charts, Chart{ID: "ratio", Title: v.T("Won and lost this year"), Kind: "pie", Labels: []string{v.T("Won"), v.T("Lost")},
@@ -351,6 +375,9 @@ func buildDashboard(env *orm.Env, v *View, p *DashboardPage, f report.Filter) er
 	}
 	return nil
 }
+
+// revenueSum is the measure of the figures in money.
+const revenueSum = "expected_revenue:sum"
 
 func maxf(a, b float64) float64 {
 	m := a

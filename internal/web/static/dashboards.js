@@ -28,11 +28,21 @@
           series: c.series.map(function (s) { return { name: s.name, type: c.kind, data: s.data, stack: c.stack ? "all" : undefined }; }) };
       }
       chart.setOption(option);
-      chart.on("click", function (p) {
-        var s = c.series[p.seriesIndex || 0];
-        var url = s && s.urls && s.urls[p.dataIndex];
-        if (url) location.href = url;
-      });
+      if (c.kind === "gauge") {
+        // a gauge is one figure: a click anywhere on it opens it (at zero
+        // there is no arc to click)
+        var url = c.series[0] && c.series[0].urls && c.series[0].urls[0];
+        if (url) {
+          chart.getZr().on("click", function () { location.href = url; });
+          node.style.cursor = "pointer";
+        }
+      } else {
+        chart.on("click", function (p) {
+          var s = c.series[p.seriesIndex || 0];
+          var url = s && s.urls && s.urls[p.dataIndex];
+          if (url) location.href = url;
+        });
+      }
       charts.push(chart);
     });
   }
