@@ -67,6 +67,7 @@ func (a *App) RunDueJobs(ctx context.Context) ([]string, error) {
 				return nil
 			}
 			// claim the run: only one node's update matches the value it read
+			env.Touched("ir.config_parameter")
 			res, err := env.Exec("UPDATE ir_config_parameter SET value = ? WHERE key = ? AND value = ?", env.Now.Format(time.RFC3339Nano), key, last)
 			if err != nil {
 				return err

@@ -55,20 +55,27 @@ func MarkInstalled(env *orm.Env, module string) error {
 }
 
 // GetParam reads a configuration parameter ("" when unset).
+// A value read is memoised for the transaction until SetParam writes one.
 func GetParam(env *orm.Env, key string) (string, error) {
-	var v string
-	err := env.QueryRow("SELECT value FROM ir_config_parameter WHERE key = ?", key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
+	v, err := env.Sudo().Memo("param:"+key, paramDeps, func() (any, error) {
+		var v string
+		err := env.QueryRow("SELECT value FROM ir_config_parameter WHERE key = ?", key).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return v, err
+	})
 	if err != nil {
 		return "", fmt.Errorf("base: read parameter %s: %w", key, err)
 	}
-	return v, nil
+	return v.(string), nil
 }
+
+var paramDeps = []string{"ir.config_parameter"}
 
 // SetParam writes a configuration parameter.
 func SetParam(env *orm.Env, key, value string) error {
+	env.Touched("ir.config_parameter")
 	res, err := env.Exec("UPDATE ir_config_parameter SET value = ? WHERE key = ?", value, key)
 	if err != nil {
 		return err

@@ -59,6 +59,17 @@ func loadStage(env *orm.Env, id any) (*stageInfo, error) {
 	if !ok || sid == 0 {
 		return &stageInfo{}, nil
 	}
+	v, err := env.Sudo().Memo(fmt.Sprintf("crm.stage:%d", sid), []string{"crm.stage"}, func() (any, error) {
+		return findStage(env, sid)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := *v.(*stageInfo)
+	return &s, nil
+}
+
+func findStage(env *orm.Env, sid int64) (*stageInfo, error) {
 	s := &stageInfo{ID: sid}
 	err := env.QueryRow("SELECT sequence, is_won, is_lost, fold, done_activities_trigger FROM crm_stage WHERE id = ?", sid).
 		Scan(&s.Sequence, &s.IsWon, &s.IsLost, &s.Fold, &s.Trigger)
@@ -116,6 +127,12 @@ func firstStage(env *orm.Env, teamID any) (any, error) {
 // matching the lead type, else any of the user's teams, else the first
 // team matching the type, else the first team.
 func defaultTeam(env *orm.Env, uid any, leadType string) (any, error) {
+	return env.Memo(fmt.Sprintf("crm.defaultTeam:%v:%s:%v", uid, leadType, env.Context["default_team_id"]), []string{"crm.team", "crm.team.member"}, func() (any, error) {
+		return findDefaultTeam(env, uid, leadType)
+	})
+}
+
+func findDefaultTeam(env *orm.Env, uid any, leadType string) (any, error) {
 	flag := "use_opportunities"
 	if leadType == "lead" {
 		flag = "use_leads"
@@ -343,8 +360,13 @@ func afterCreateLead(env *orm.Env, id int64, vals orm.Values) error {
 	if vals["type"] == "opportunity" {
 		body = i18n.N("Opportunity created")
 	}
-	if _, err := env.PostMessage(env.Reg.Model("crm.lead"), id, orm.Message{Type: "notification", Subtype: "crm.mt_lead_create", Body: body}); err != nil {
+	// the display name of a lead is its name
+	name, _ := vals["name"].(string)
+	if _, err := env.PostMessage(env.Reg.Model("crm.lead"), id, orm.Message{Type: "notification", Subtype: "crm.mt_lead_create", Body: body, RecordName: name}); err != nil {
 		return err
+	}
+	if vals["partner_id"] == nil {
+		return nil // no customer to sync to
 	}
 	return syncToPartner(env, []int64{id}, vals)
 }

@@ -283,6 +283,16 @@ func computeUserTeams(env *orm.Env, recs []orm.Values) error {
 // userTeams lists the active teams a user is member or leader of, in the
 // teams' order.
 func userTeams(env *orm.Env, uid int64) ([]int64, error) {
+	v, err := env.Memo(fmt.Sprintf("crm.userTeams:%d", uid), []string{"crm.team", "crm.team.member"}, func() (any, error) {
+		return findUserTeams(env, uid)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]int64), nil
+}
+
+func findUserTeams(env *orm.Env, uid int64) ([]int64, error) {
 	rows, err := env.Query(`SELECT t.id FROM crm_team t WHERE t.active = ? AND (t.user_id = ? OR EXISTS (
 		SELECT 1 FROM crm_team_member m WHERE m.crm_team_id = t.id AND m.user_id = ? AND m.active = ?))
 		ORDER BY t.sequence, t.create_date DESC, t.id DESC`, env.Dialect.BoolParam(true), uid, uid, env.Dialect.BoolParam(true))
@@ -323,6 +333,16 @@ func createStageSet(env *orm.Env, teamID int64, set string) error {
 // teamStages lists the stages usable by a team (its own and the shared
 // ones), in stage order.
 func teamStages(env *orm.Env, teamID int64, extra orm.Domain) ([]int64, error) {
+	v, err := env.Memo(fmt.Sprintf("crm.teamStages:%d:%v", teamID, extra), []string{"crm.stage", "crm.team"}, func() (any, error) {
+		return findTeamStages(env, teamID, extra)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]int64), nil
+}
+
+func findTeamStages(env *orm.Env, teamID int64, extra orm.Domain) ([]int64, error) {
 	var d orm.Domain = orm.Leaf{Path: "team_ids", Op: "=", Value: false}
 	if teamID != 0 {
 		// a team with its own stages uses those only

@@ -37,10 +37,10 @@ type Env struct {
 
 // envState is shared by an Env and the variants derived from it.
 type envState struct {
-	queries     int
-	afterCommit []func()
-	access      map[string]*modelAccess
-	changed     map[string]bool
+	queries int
+	access  map[string]*modelAccess
+	changed map[string]bool
+	tx      *txState // shared by every Env of the transaction
 }
 
 // Changed lists the models written during the call (for live updates).
@@ -78,7 +78,7 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 		log = slog.Default()
 	}
 	env := &Env{Ctx: ctx, Tx: tx, Dialect: r.DB.Dialect, Reg: r.Reg, UID: uid, Context: ctxv,
-		Now: time.Now().UTC(), Log: log, st: &envState{access: map[string]*modelAccess{}, changed: map[string]bool{}}, cache: &r.cache}
+		Now: time.Now().UTC(), Log: log, st: &envState{access: map[string]*modelAccess{}, changed: map[string]bool{}, tx: newTxState()}, cache: &r.cache}
 	if uid == SuperuserID {
 		env.Su = true
 	}
@@ -95,7 +95,7 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 			break
 		}
 	}
-	for _, f := range env.st.afterCommit {
+	for _, f := range env.st.tx.afterCommit {
 		f()
 	}
 	if r.OnCommit != nil && len(env.st.changed) > 0 {
@@ -105,7 +105,7 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 }
 
 // AfterCommit registers f to run once the transaction has committed.
-func (e *Env) AfterCommit(f func()) { e.st.afterCommit = append(e.st.afterCommit, f) }
+func (e *Env) AfterCommit(f func()) { e.st.tx.afterCommit = append(e.st.tx.afterCommit, f) }
 
 // Sudo returns the same environment with access checks off.
 func (e *Env) Sudo() *Env {
@@ -120,7 +120,7 @@ func (e *Env) WithUser(uid int64) *Env {
 	c.UID = uid
 	c.Su = uid == SuperuserID
 	c.user = nil
-	c.st = &envState{access: map[string]*modelAccess{}, changed: e.st.changed, afterCommit: e.st.afterCommit}
+	c.st = &envState{access: map[string]*modelAccess{}, changed: e.st.changed, tx: e.st.tx}
 	return &c
 }
 
@@ -174,13 +174,23 @@ func (e *Env) Query(q string, args ...any) (*sql.Rows, error) {
 // QueryRow runs a single-row SELECT.
 func (e *Env) QueryRow(q string, args ...any) *sql.Row {
 	e.st.queries++
+	if s := e.stmt(q); s != nil {
+		return s.QueryRowContext(e.Ctx, args...)
+	}
 	return e.Tx.QueryRowContext(e.Ctx, e.Dialect.Rebind(q), args...)
 }
 
 // Exec runs a statement.
 func (e *Env) Exec(q string, args ...any) (sql.Result, error) {
 	e.st.queries++
-	res, err := e.Tx.ExecContext(e.Ctx, e.Dialect.Rebind(q), args...)
+	e.noteExec(q)
+	var res sql.Result
+	var err error
+	if s := e.stmt(q); s != nil {
+		res, err = s.ExecContext(e.Ctx, args...)
+	} else {
+		res, err = e.Tx.ExecContext(e.Ctx, e.Dialect.Rebind(q), args...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("orm: exec: %w [%s]", err, q)
 	}
@@ -198,7 +208,13 @@ func (e *Env) InsertID(q string, args ...any) (int64, error) {
 		}
 		return id, nil
 	}
-	res, err := e.Tx.ExecContext(e.Ctx, q, args...)
+	var res sql.Result
+	var err error
+	if s := e.stmt(q); s != nil {
+		res, err = s.ExecContext(e.Ctx, args...)
+	} else {
+		res, err = e.Tx.ExecContext(e.Ctx, q, args...)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("orm: insert: %w [%s]", err, q)
 	}

@@ -136,6 +136,9 @@ type Message struct {
 	Author  int64 // partner; 0 = the acting user's partner
 	// ActivityType marks a message as a done activity (for the activity analysis).
 	ActivityType int64
+	// RecordName is the display name of the record when the caller
+	// knows it (a record just created); "" looks it up.
+	RecordName string
 }
 
 // PostMessage adds a message to a record's timeline and returns its id.
@@ -151,9 +154,13 @@ func (e *Env) PostMessage(m *Model, resID int64, msg Message) (int64, error) {
 	if msg.Type == "" {
 		msg.Type = "comment"
 	}
-	names, err := e.DisplayNames(m, []int64{resID})
-	if err != nil {
-		return 0, err
+	name := msg.RecordName
+	if name == "" {
+		names, err := e.DisplayNames(m, []int64{resID})
+		if err != nil {
+			return 0, err
+		}
+		name = names[resID]
 	}
 	now := e.Dialect.TimeParam(e.Now)
 	var typ any
@@ -162,7 +169,7 @@ func (e *Env) PostMessage(m *Model, resID int64, msg Message) (int64, error) {
 	}
 	return e.InsertID(`INSERT INTO mail_message (model, res_id, record_name, subject, body, message_type, subtype, author_id, date, mail_activity_type_id, create_uid, create_date, write_uid, write_date)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.Name, resID, names[resID], nullStr(msg.Subject), msg.Body, msg.Type, nullStr(msg.Subtype), author, now, typ, e.UID, now, e.UID, now)
+		m.Name, resID, name, nullStr(msg.Subject), msg.Body, msg.Type, nullStr(msg.Subtype), author, now, typ, e.UID, now, e.UID, now)
 }
 
 func nullStr(s string) any {

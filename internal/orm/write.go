@@ -3,6 +3,7 @@ package orm
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -143,15 +144,34 @@ func (e *Env) checkTargets(m *Model, vals Values) error {
 			continue
 		}
 		co := e.Reg.Model(f.Relation)
-		var n int64
-		if err := e.QueryRow("SELECT count(*) FROM "+quoteTable(co)+" WHERE id = ?", id).Scan(&n); err != nil {
+		ok, err := e.exists(co, id)
+		if err != nil {
 			return wrapErr("check "+k, err)
 		}
-		if n == 0 {
+		if !ok {
 			return ValidationErrorf("Invalid value for %s: record %s(%d) does not exist", k, co.Name, id)
 		}
 	}
 	return nil
+}
+
+// exists tells whether a record of m has the id, archived or not and
+// whatever the rules (the existence check of a link). A record found is
+// remembered for the transaction; one not found is asked again, since
+// code may insert rows without the ORM.
+func (e *Env) exists(m *Model, id int64) (bool, error) {
+	k := e.memoKey("exists:" + m.Name + ":" + strconv.FormatInt(id, 10))
+	if _, ok := e.memoGet(k); ok {
+		return true, nil
+	}
+	var n int64
+	if err := e.QueryRow("SELECT count(*) FROM "+quoteTable(m)+" WHERE id = ?", id).Scan(&n); err != nil {
+		return false, err
+	}
+	if n > 0 {
+		e.memoPut(k, []string{m.Name}, true)
+	}
+	return n > 0, nil
 }
 
 // Create inserts records and returns their ids.
@@ -171,6 +191,7 @@ func (e *Env) Create(m *Model, valsList []Values) ([]int64, error) {
 		return nil, err
 	}
 	e.st.changed[m.Name] = true
+	e.touch(m.Name)
 	return ids, nil
 }
 
@@ -239,6 +260,7 @@ func (e *Env) createOne(m *Model, in Values) (int64, error) {
 	if err != nil {
 		return 0, e.dbError(m, err)
 	}
+	e.touch(m.Name)
 	if err := e.applyCommands(m, id, cmds); err != nil {
 		return 0, err
 	}
@@ -355,11 +377,11 @@ func (e *Env) applyCommands(m *Model, id int64, cmds map[string][]x2manyCommand)
 func (e *Env) link(f *Field, id int64, targets []int64) error {
 	co := e.Reg.Model(f.Relation)
 	for _, t := range uniqueIDs(targets) {
-		var n int64
-		if err := e.QueryRow("SELECT count(*) FROM "+quoteTable(co)+" WHERE id = ?", t).Scan(&n); err != nil {
+		ok, err := e.exists(co, t)
+		if err != nil {
 			return wrapErr("link "+f.Name, err)
 		}
-		if n == 0 {
+		if !ok {
 			return ValidationErrorf("Invalid value for %s: record %s(%d) does not exist", f.Name, co.Name, t)
 		}
 		if e.Dialect.String() == "postgres" {
@@ -499,6 +521,7 @@ func (e *Env) Write(m *Model, ids []int64, in Values) error {
 		if _, err := e.Exec("UPDATE "+quoteTable(m)+" SET "+strings.Join(sets, ", ")+" WHERE id = ?", args...); err != nil {
 			return e.dbError(m, err)
 		}
+		e.touch(m.Name)
 		if tracked := e.trackedFields(m, o, rec); len(tracked) > 0 {
 			if err := e.track(m, o, rec, tracked); err != nil {
 				return err
@@ -518,6 +541,7 @@ func (e *Env) Write(m *Model, ids []int64, in Values) error {
 		}
 	}
 	e.st.changed[m.Name] = true
+	e.touch(m.Name)
 	return nil
 }
 
@@ -597,6 +621,7 @@ func (e *Env) Unlink(m *Model, ids []int64) error {
 	if _, err := e.Exec("DELETE FROM "+quoteTable(m)+" WHERE id IN ("+inList(q, ids)+")", q.args...); err != nil {
 		return e.dbError(m, err)
 	}
+	e.touch(m.Name)
 	q = &sqlq{env: e}
 	args := append([]any{m.Name}, anyIDs(ids)...)
 	ph := make([]string, len(ids))
@@ -607,6 +632,7 @@ func (e *Env) Unlink(m *Model, ids []int64) error {
 		return err
 	}
 	e.st.changed[m.Name] = true
+	e.touch(m.Name)
 	return nil
 }
 
