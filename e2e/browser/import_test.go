@@ -1,14 +1,19 @@
 package browser
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/kanso-crm/kanso/internal/apptest"
+	"github.com/kanso-crm/kanso/internal/db"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
 
@@ -62,10 +67,126 @@ func TestImportWithTheMappingScreen(t *testing.T) {
 		if eval[bool](b, `!!document.getElementById("problems")`) {
 			t.Fatalf("problems remain after unmapping the bad column:\n%s", eval[string](b, `document.getElementById("problems").innerText`))
 		}
+
+		// the import goes through its progress page: hold the database's
+		// writes meanwhile, so that the page is seen while the import waits
+		release := holdWrites(t, s)
 		b.submit("import", chromedp.Click(chromedp.ID("btn-import")))
+		b.do("wait for the progress page", chromedp.WaitVisible(chromedp.ID("import-progress")), chromedp.WaitVisible(chromedp.ID("btn-cancel")))
+		if path := eval[string](b, `location.pathname`); path != "/import/job" {
+			t.Errorf("the import's page is %s", path)
+		}
+		if !eval[bool](b, `document.getElementById("import-bar") instanceof HTMLProgressElement`) {
+			t.Errorf("no progress bar: %s", eval[string](b, `document.getElementById("import-job").innerText`))
+		}
+		// the page follows the import by itself and shows the result
+		release()
 		b.do("wait for the result", chromedp.WaitVisible(chromedp.ID("import-done")))
 		if n := count(); n != 3 {
 			t.Errorf("%d leads imported; want 3", n)
 		}
+		if got := eval[string](b, `document.getElementById("import-done").innerText`); !strings.Contains(got, "3") {
+			t.Errorf("the result: %q", got)
+		}
+	})
+}
+
+// TestImportCancelled starts an import, cancels it from its progress page
+// and finds nothing written.
+func TestImportCancelled(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *apptest.Server) {
+		file := filepath.Join(t.TempDir(), "leads.csv")
+		if err := os.WriteFile(file, []byte("Opportunity,Email\nCancelled one,one@cancel.example\nCancelled two,two@cancel.example\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		count := func() int64 {
+			var n int64
+			s.Sudo(t, func(env *orm.Env) error {
+				var err error
+				n, err = env.SearchCount(env.Reg.Model("crm.lead"), orm.Leaf{Path: "name", Op: "=like", Value: "Cancelled %"}, 0)
+				return err
+			})
+			return n
+		}
+		b := newSession(t, s, desktop)
+		b.login("admin", apptest.AdminPassword)
+		b.open("/import/crm.lead", "#imp-file")
+		b.do("choose the file", chromedp.SetUploadFiles(chromedp.ID("imp-file"), []string{file}))
+		b.submit("check the file", chromedp.Click(chromedp.ID("btn-upload")))
+		b.do("wait for the mapping screen", chromedp.WaitVisible(chromedp.ID("mapping-form")))
+
+		release := holdWrites(t, s)
+		b.submit("import", chromedp.Click(chromedp.ID("btn-import")))
+		b.do("wait for the progress page", chromedp.WaitVisible(chromedp.ID("btn-cancel")))
+		b.submit("cancel", chromedp.Click(chromedp.ID("btn-cancel")))
+		b.do("wait for the cancellation", chromedp.WaitVisible(chromedp.ID("import-cancelled")))
+		release()
+		if n := count(); n != 0 {
+			t.Errorf("the cancelled import wrote %d leads", n)
+		}
+		// the mapping screen is back, to import again
+		b.do("wait for the mapping screen", chromedp.WaitVisible(chromedp.ID("btn-import")))
+	})
+}
+
+// holdWrites keeps a write transaction open until release is called (or
+// the test ends): an import started meanwhile waits, on SQLite for the one
+// writer connection, on PostgreSQL for the lock on crm_lead.
+func holdWrites(t *testing.T, s *apptest.Server) (release func()) {
+	t.Helper()
+	held, rel, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- s.App.Runner.Run(context.Background(), orm.SuperuserID, nil, true, func(env *orm.Env) error {
+			if env.Dialect == db.Postgres {
+				if _, err := env.Exec("LOCK TABLE crm_lead IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+					return err
+				}
+			}
+			close(held)
+			<-rel
+			return nil
+		})
+	}()
+	select {
+	case <-held:
+	case err := <-done:
+		t.Fatalf("hold the writes: %v", err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			close(rel)
+			if err := <-done; err != nil {
+				t.Errorf("hold the writes: %v", err)
+			}
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// TestImportWithoutJavaScript: with scripts off, the job's page reloads
+// itself (a meta refresh) until the result shows.
+func TestImportWithoutJavaScript(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *apptest.Server) {
+		file := filepath.Join(t.TempDir(), "leads.csv")
+		if err := os.WriteFile(file, []byte("Opportunity\nNo script one\nNo script two\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b := newSession(t, s, desktop)
+		b.login("admin", apptest.AdminPassword)
+		b.do("turn scripts off", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+			return err
+		}))
+		b.open("/import/crm.lead", "#imp-file")
+		b.do("choose the file", chromedp.SetUploadFiles(chromedp.ID("imp-file"), []string{file}))
+		b.submit("check the file", chromedp.Click(chromedp.ID("btn-upload")))
+		b.do("wait for the mapping screen", chromedp.WaitVisible(chromedp.ID("mapping-form")))
+		release := holdWrites(t, s)
+		b.submit("import", chromedp.Click(chromedp.ID("btn-import")))
+		b.do("wait for the progress page", chromedp.WaitVisible(chromedp.ID("import-refresh")))
+		release()
+		b.do("wait for the result", chromedp.WaitVisible(chromedp.ID("import-done")))
 	})
 }

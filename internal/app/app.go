@@ -70,6 +70,7 @@ type App struct {
 	ln        net.Listener
 	metrics   *metrics
 	broker    *web.Broker
+	web       *web.App
 	nodeID    string
 }
 
@@ -164,6 +165,7 @@ func (a *App) routes() (http.Handler, error) {
 		return nil, err
 	}
 	a.broker = webApp.Broker
+	a.web = webApp
 	a.Runner.OnCommit = a.publish
 	webApp.Routes(mux)
 	a.metrics = newMetrics(a)
@@ -211,9 +213,21 @@ func (a *App) Serve(ctx context.Context) error {
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return a.srv.Shutdown(sctx)
+		err := a.srv.Shutdown(sctx)
+		if a.web != nil {
+			a.web.Shutdown(sctx) // imports in the background roll back
+		}
+		return err
 	}
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the background imports (they roll back) and releases the
+// database.
+func (a *App) Close() error {
+	if a.web != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		a.web.Shutdown(ctx)
+	}
+	return a.DB.Close()
+}

@@ -22,6 +22,8 @@ type App struct {
 	// Broker carries change notices to open pages.
 	Broker *Broker
 	assets *Assets
+	// imports are the import jobs running on this node (imports.go)
+	imports *importJobs
 }
 
 // NewApp prepares the pages (the static files are hashed once).
@@ -30,7 +32,7 @@ func NewApp(r *orm.Runner, log *slog.Logger, secure bool, version string) (*App,
 	if err != nil {
 		return nil, err
 	}
-	return &App{Runner: r, Log: log, SecureCookies: secure, Version: version, assets: assets, Broker: NewBroker()}, nil
+	return &App{Runner: r, Log: log, SecureCookies: secure, Version: version, assets: assets, Broker: NewBroker(), imports: newImportJobs()}, nil
 }
 
 // Protect adds cross-origin request protection (CSRF) and security headers.
@@ -69,6 +71,9 @@ func (a *App) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /import/{model}", a.page(a.importForm))
 	mux.HandleFunc("POST /import/{model}", a.page(a.importUpload))
 	mux.HandleFunc("POST /import/run", a.page(a.importRun))
+	mux.HandleFunc("GET /import/job", a.page(a.importJobPage))
+	mux.HandleFunc("GET /import/job/progress", a.page(a.importProgress))
+	mux.HandleFunc("POST /import/cancel", a.page(a.importCancel))
 	mux.HandleFunc("GET /import/{model}/template", a.page(a.importTemplate))
 	mux.HandleFunc("GET /contacts/{id}", a.page(a.partnerForm))
 	mux.HandleFunc("POST /contacts/{id}", a.page(a.savePartner))
