@@ -76,6 +76,7 @@ type Model struct {
 
 	fields     map[string]*Field
 	fieldOrder []string
+	fieldList  []*Field // fields in fieldOrder, rebuilt by AddFields
 	methods    map[string]*Method
 	reg        *Registry
 }
@@ -84,13 +85,8 @@ type Model struct {
 func (m *Model) Field(name string) *Field { return m.fields[name] }
 
 // Fields returns all fields in declaration order.
-func (m *Model) Fields() []*Field {
-	out := make([]*Field, 0, len(m.fieldOrder))
-	for _, n := range m.fieldOrder {
-		out = append(out, m.fields[n])
-	}
-	return out
-}
+// The slice is shared: callers range over it and must not change it.
+func (m *Model) Fields() []*Field { return m.fieldList }
 
 // Method returns a public method by name, or nil.
 func (m *Model) Method(name string) *Method { return m.methods[name] }
@@ -138,6 +134,11 @@ func (m *Model) AddFields(fs ...*Field) {
 		}
 		m.fields[f.Name] = f
 	}
+	list := make([]*Field, len(m.fieldOrder))
+	for i, n := range m.fieldOrder {
+		list[i] = m.fields[n]
+	}
+	m.fieldList = list
 }
 
 // AddMethod registers a public method; a later registration with the

@@ -201,17 +201,26 @@ func (e *Env) createOne(m *Model, in Values) (int64, error) {
 		return 0, err
 	}
 	// Defaults: context default_<field>, then the field's default.
+	ctxDefaults := false
+	for k := range e.Context {
+		if strings.HasPrefix(k, "default_") {
+			ctxDefaults = true
+			break
+		}
+	}
 	for _, f := range m.Fields() {
 		if _, set := in[f.Name]; set || !f.Stored() {
 			continue
 		}
-		if dv, ok := e.Context["default_"+f.Name]; ok {
-			c, err := f.Convert(dv)
-			if err != nil {
-				return 0, err
+		if ctxDefaults {
+			if dv, ok := e.Context["default_"+f.Name]; ok {
+				c, err := f.Convert(dv)
+				if err != nil {
+					return 0, err
+				}
+				vals[f.Name] = c
+				continue
 			}
-			vals[f.Name] = c
-			continue
 		}
 		if f.Default != nil {
 			c, err := f.Convert(f.Default(e))
