@@ -12,7 +12,6 @@ package imex_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"runtime"
 	"strconv"
@@ -20,39 +19,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/kanso-crm/kanso/internal/imex"
 	"github.com/kanso-crm/kanso/internal/orm"
 	"github.com/kanso-crm/kanso/internal/testutil"
 )
 
-func largeXLSX(t testing.TB, n int) []byte {
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	testutil.Must(t, err, "stream writer")
-	sw.SetRow("A1", []any{"Opportunity", "Contact Name", "Company Name", "Email", "Phone", "Expected Revenue", "Expected Closing", "Stage", "Tags", "Country", "City", "Priority"})
-	stages := []string{"New", "Qualified", "Proposition"}
-	tags := []string{"VIP", "Solar", "Wind", "VIP,Solar", ""}
-	cities := []string{"Cluj-Napoca", "București", "Brașov", "Jakarta", "Surabaya"}
-	countries := []string{"RO", "RO", "RO", "ID", "ID"}
-	prios := []string{"Low", "Medium", "High", "Very High"}
-	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := 0; i < n; i++ {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		err := sw.SetRow(cell, []any{
-			"Lead " + strconv.Itoa(i), "Contact " + strconv.Itoa(i), "Company " + strconv.Itoa(i%5000) + " SRL",
-			fmt.Sprintf("contact%d@company%d.example", i, i%5000), fmt.Sprintf("+40 721 %03d %03d", i/1000%1000, i%1000),
-			float64(i%997) * 100.5, day.AddDate(0, 0, i%365), stages[i%3], tags[i%5], countries[i%5], cities[i%5], prios[i%4],
-		})
-		testutil.Must(t, err, "row")
-	}
-	testutil.Must(t, sw.Flush(), "flush")
-	var buf bytes.Buffer
-	testutil.Must(t, f.Write(&buf), "write")
-	return buf.Bytes()
-}
+// largeXLSX is the leads of another CRM's export, written by excelize's
+// stream writer (xlsx_test.go), as BenchmarkReadXLSX reads them.
+func largeXLSX(t testing.TB, n int) []byte { return imex.LeadsXLSX(t, n) }
 
 // cpuTime is the user and system CPU time of this process (the database
 // server's, for PostgreSQL, is not in it).

@@ -5,6 +5,9 @@ import (
 	"strings"
 )
 
+// LeadsXLSX writes an XLSX of n leads (see leadsXLSX).
+var LeadsXLSX = leadsXLSX
+
 // ReadRows reads a file as the importer does (format and encoding
 // detection, streaming) and converts every cell of the non-relational
 // mapped columns, for the measurements of bench_test.go.

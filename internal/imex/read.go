@@ -1,22 +1,17 @@
 package imex
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/csv"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"path"
-	"regexp"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	xunicode "golang.org/x/text/encoding/unicode"
@@ -68,138 +63,7 @@ func openSource(r io.Reader, name string, o *Options) (source, error) {
 }
 
 // ---------------------------------------------------------------------
-// XLSX
-
-type xlsxSource struct {
-	f        *excelize.File
-	rows     *excelize.Rows
-	row      int
-	total    int
-	date1904 bool
-}
-
-func openXLSX(r io.Reader) (source, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	// Worksheets and shared strings over 1 MiB are unzipped to temporary
-	// files and read as a stream, so memory stays flat whatever the
-	// number of rows; Close removes the files.
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipXMLSizeLimit: 1 << 20, UnzipSizeLimit: 4 << 30})
-	if err != nil {
-		return nil, fmt.Errorf("cannot read the workbook: %w", err)
-	}
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		f.Close()
-		return nil, errors.New("the workbook has no worksheet")
-	}
-	s := &xlsxSource{f: f}
-	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
-		s.date1904 = *p.Date1904
-	}
-	s.total = xlsxDimension(data)
-	s.rows, err = f.Rows(sheets[0])
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("cannot read the worksheet %q: %w", sheets[0], err)
-	}
-	return s, nil
-}
-
-func (s *xlsxSource) Next() ([]string, int, error) {
-	for s.rows.Next() {
-		s.row++
-		cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, s.row, err
-		}
-		return cells, s.row, nil
-	}
-	if err := s.rows.Error(); err != nil {
-		return nil, s.row, err
-	}
-	return nil, s.row, io.EOF
-}
-
-func (s *xlsxSource) Total() int {
-	if s.total > 1 {
-		return s.total - 1
-	}
-	return 0
-}
-func (s *xlsxSource) Kind() string     { return "xlsx" }
-func (s *xlsxSource) Encoding() string { return "" }
-func (s *xlsxSource) Delimiter() rune  { return 0 }
-func (s *xlsxSource) Close() error {
-	s.rows.Close()
-	return s.f.Close()
-}
-
-var dimensionRe = regexp.MustCompile(`<dimension\s+ref="(?:[A-Z]+[0-9]+:)?[A-Z]+([0-9]+)"`)
-
-// xlsxDimension reads the row count the first worksheet declares (its
-// <dimension> element), as the progress total; 0 when absent.
-func xlsxDimension(data []byte) int {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return 0
-	}
-	open := func(name string) io.ReadCloser {
-		for _, f := range zr.File {
-			if strings.EqualFold(f.Name, name) {
-				rc, err := f.Open()
-				if err == nil {
-					return rc
-				}
-			}
-		}
-		return nil
-	}
-	sheet := "xl/worksheets/sheet1.xml"
-	if wb := open("xl/workbook.xml"); wb != nil {
-		var w struct {
-			Sheets []struct {
-				RID string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
-			} `xml:"sheets>sheet"`
-		}
-		err := xml.NewDecoder(wb).Decode(&w)
-		wb.Close()
-		if rels := open("xl/_rels/workbook.xml.rels"); err == nil && len(w.Sheets) > 0 && rels != nil {
-			var rs struct {
-				Rel []struct {
-					ID     string `xml:"Id,attr"`
-					Target string `xml:"Target,attr"`
-				} `xml:"Relationship"`
-			}
-			if xml.NewDecoder(rels).Decode(&rs) == nil {
-				for _, r := range rs.Rel {
-					if r.ID == w.Sheets[0].RID {
-						if strings.HasPrefix(r.Target, "/") {
-							sheet = strings.TrimPrefix(r.Target, "/")
-						} else {
-							sheet = path.Join("xl", r.Target)
-						}
-					}
-				}
-			}
-			rels.Close()
-		}
-	}
-	rc := open(sheet)
-	if rc == nil {
-		return 0
-	}
-	defer rc.Close()
-	buf := make([]byte, 4096)
-	n, _ := io.ReadFull(rc, buf)
-	if m := dimensionRe.FindSubmatch(buf[:n]); m != nil {
-		v, _ := strconv.Atoi(string(m[1]))
-		return v
-	}
-	return 0
-}
+// XLSX: see xlsx.go
 
 // ---------------------------------------------------------------------
 // CSV
@@ -606,7 +470,7 @@ func (p *prefetch) Next() ([]string, int, error) {
 }
 
 // Close stops the reader goroutine and waits for it, so that the file
-// can then be closed (excelize's rows are not safe for concurrent use).
+// can then be closed (the sources are not safe for concurrent use).
 // It does not close the source.
 func (p *prefetch) Close() error {
 	close(p.done)
