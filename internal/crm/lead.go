@@ -1,6 +1,8 @@
 package crm
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -73,6 +75,9 @@ func findStage(env *orm.Env, sid int64) (*stageInfo, error) {
 	s := &stageInfo{ID: sid}
 	err := env.QueryRow("SELECT sequence, is_won, is_lost, fold, done_activities_trigger FROM crm_stage WHERE id = ?", sid).
 		Scan(&s.Sequence, &s.IsWon, &s.IsLost, &s.Fold, &s.Trigger)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, orm.ValidationErrorf("Invalid value for stage_id: record crm.stage(%d) does not exist", sid)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("crm: load stage %d: %w", sid, err)
 	}
@@ -308,9 +313,15 @@ func beforeCreateLead(env *orm.Env, vals orm.Values) error {
 	}
 	if vals["company_id"] == nil {
 		if tid, ok := vals["team_id"].(int64); ok {
-			var cid *int64
-			if err := env.QueryRow("SELECT company_id FROM crm_team WHERE id = ?", tid).Scan(&cid); err == nil && cid != nil {
-				vals["company_id"] = *cid
+			cid, err := env.Sudo().Memo(fmt.Sprintf("crm.teamCompany:%d", tid), []string{"crm.team"}, func() (any, error) {
+				var cid *int64
+				if err := env.QueryRow("SELECT company_id FROM crm_team WHERE id = ?", tid).Scan(&cid); err != nil || cid == nil {
+					return nil, nil // no such team or no company: the user's
+				}
+				return *cid, nil
+			})
+			if err == nil && cid != nil {
+				vals["company_id"] = cid
 			}
 		}
 		if vals["company_id"] == nil {
@@ -355,20 +366,32 @@ func beforeCreateLead(env *orm.Env, vals orm.Values) error {
 	return nil
 }
 
-func afterCreateLead(env *orm.Env, id int64, vals orm.Values) error {
-	body := i18n.N("Lead created")
-	if vals["type"] == "opportunity" {
-		body = i18n.N("Opportunity created")
+// afterCreateLeads posts the creation message of each new lead (in one
+// statement per few hundred leads) and syncs their customers.
+func afterCreateLeads(env *orm.Env, ids []int64, recs []orm.Values) error {
+	msgs := make([]orm.Message, len(ids))
+	var synced []int
+	for i, vals := range recs {
+		body := i18n.N("Lead created")
+		if vals["type"] == "opportunity" {
+			body = i18n.N("Opportunity created")
+		}
+		// the display name of a lead is its name
+		name, _ := vals["name"].(string)
+		msgs[i] = orm.Message{Type: "notification", Subtype: "crm.mt_lead_create", Body: body, RecordName: name}
+		if vals["partner_id"] != nil {
+			synced = append(synced, i)
+		}
 	}
-	// the display name of a lead is its name
-	name, _ := vals["name"].(string)
-	if _, err := env.PostMessage(env.Reg.Model("crm.lead"), id, orm.Message{Type: "notification", Subtype: "crm.mt_lead_create", Body: body, RecordName: name}); err != nil {
+	if err := env.PostMessages(env.Reg.Model("crm.lead"), ids, msgs); err != nil {
 		return err
 	}
-	if vals["partner_id"] == nil {
-		return nil // no customer to sync to
+	for _, i := range synced {
+		if err := syncToPartner(env, []int64{ids[i]}, recs[i]); err != nil {
+			return err
+		}
 	}
-	return syncToPartner(env, []int64{id}, vals)
+	return nil
 }
 
 func beforeWriteLead(env *orm.Env, old []orm.Values, vals orm.Values) error {

@@ -164,9 +164,13 @@ func registerLead(r *orm.Registry) {
 		&orm.Field{Name: "kanban_position", Type: orm.Float, String: "Position in the column", Aggregator: "-", Copy: orm.Bool(false)},
 	)
 	m.TrackSubtype = leadTrackSubtype
+	// imports and mass creations insert leads a few hundred per statement;
+	// beforeCreateLead reads teams, stages and customers, never the other
+	// leads of the batch
+	m.BulkCreate = true
 	m.Hooks = append(m.Hooks, orm.Hooks{
 		BeforeCreate:      beforeCreateLead,
-		AfterCreate:       afterCreateLead,
+		AfterCreateMany:   afterCreateLeads,
 		BeforeWrite:       beforeWriteLead,
 		BeforeWriteRecord: beforeWriteLeadRecord,
 		AfterWrite:        afterWriteLead,

@@ -39,6 +39,10 @@ type Hooks struct {
 	BeforeCreate func(env *Env, vals Values) error
 	// AfterCreate runs once the record exists.
 	AfterCreate func(env *Env, id int64, vals Values) error
+	// AfterCreateMany, when set, runs instead of AfterCreate once for the
+	// records of one Create call, in their order, so that their follow-up
+	// writes can be batched as well.
+	AfterCreateMany func(env *Env, ids []int64, vals []Values) error
 	// BeforeWrite may add values or refuse; old holds the records'
 	// current stored values, in the order of ids.
 	BeforeWrite func(env *Env, old []Values, vals Values) error
@@ -71,6 +75,9 @@ type Model struct {
 	// DisplayFields are the fields DisplayName needs.
 	DisplayFields []string
 	Hooks         []Hooks
+	// BulkCreate inserts the records of one Create call with multi-row
+	// INSERT statements (see Env.Create for what it asks of the hooks).
+	BulkCreate bool
 	// TrackSubtype names the subtype of tracking messages.
 	TrackSubtype TrackingSubtype
 

@@ -2,6 +2,7 @@ package orm
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -143,11 +144,51 @@ type Message struct {
 
 // PostMessage adds a message to a record's timeline and returns its id.
 func (e *Env) PostMessage(m *Model, resID int64, msg Message) (int64, error) {
+	args, err := e.messageArgs(m, resID, msg)
+	if err != nil {
+		return 0, err
+	}
+	return e.InsertID(`INSERT INTO mail_message (`+messageColumns+`) VALUES (`+messageRow+`)`, args...)
+}
+
+// PostMessages adds one message to each record's timeline (msgs[i] to
+// ids[i]), several per statement.
+func (e *Env) PostMessages(m *Model, ids []int64, msgs []Message) error {
+	const perStatement = 500 // 14 parameters each
+	for start := 0; start < len(ids); start += perStatement {
+		end := min(start+perStatement, len(ids))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO mail_message (` + messageColumns + `) VALUES `)
+		args := make([]any, 0, 14*(end-start))
+		for i := start; i < end; i++ {
+			a, err := e.messageArgs(m, ids[i], msgs[i])
+			if err != nil {
+				return err
+			}
+			if i > start {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + messageRow + ")")
+			args = append(args, a...)
+		}
+		if _, err := e.Exec(b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const (
+	messageColumns = "model, res_id, record_name, subject, body, message_type, subtype, author_id, date, mail_activity_type_id, create_uid, create_date, write_uid, write_date"
+	messageRow     = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+)
+
+func (e *Env) messageArgs(m *Model, resID int64, msg Message) ([]any, error) {
 	author := msg.Author
 	if author == 0 {
 		u, err := e.User()
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		author = u.PartnerID
 	}
@@ -158,7 +199,7 @@ func (e *Env) PostMessage(m *Model, resID int64, msg Message) (int64, error) {
 	if name == "" {
 		names, err := e.DisplayNames(m, []int64{resID})
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		name = names[resID]
 	}
@@ -167,9 +208,7 @@ func (e *Env) PostMessage(m *Model, resID int64, msg Message) (int64, error) {
 	if msg.ActivityType != 0 {
 		typ = msg.ActivityType
 	}
-	return e.InsertID(`INSERT INTO mail_message (model, res_id, record_name, subject, body, message_type, subtype, author_id, date, mail_activity_type_id, create_uid, create_date, write_uid, write_date)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.Name, resID, name, nullStr(msg.Subject), msg.Body, msg.Type, nullStr(msg.Subtype), author, now, typ, e.UID, now, e.UID, now)
+	return []any{m.Name, resID, name, nullStr(msg.Subject), msg.Body, msg.Type, nullStr(msg.Subtype), author, now, typ, e.UID, now, e.UID, now}, nil
 }
 
 func nullStr(s string) any {

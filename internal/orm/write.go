@@ -2,6 +2,7 @@ package orm
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -175,17 +176,34 @@ func (e *Env) exists(m *Model, id int64) (bool, error) {
 }
 
 // Create inserts records and returns their ids.
+//
+// Every record is checked and completed first (defaults, BeforeCreate
+// hooks, stored computes, required fields, links), then inserted, then
+// given its x2many commands and AfterCreate hooks, in the order given. A
+// model with BulkCreate inserts consecutive records with the same columns
+// in multi-row INSERT statements, as Odoo's create of many records does:
+// its BeforeCreate hooks then run for the whole batch before the first
+// insert, so they must not depend on the other records of the batch.
 func (e *Env) Create(m *Model, valsList []Values) ([]int64, error) {
 	if err := e.CheckAccess(m, PermCreate); err != nil {
 		return nil, err
 	}
-	ids := make([]int64, 0, len(valsList))
-	for _, in := range valsList {
-		id, err := e.createOne(m, in)
-		if err != nil {
-			return nil, err
+	var ids []int64
+	var err error
+	if m.BulkCreate && len(valsList) > 1 {
+		ids, err = e.createBulk(m, valsList)
+	} else {
+		ids = make([]int64, 0, len(valsList))
+		for _, in := range valsList {
+			id, err := e.createOne(m, in)
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
 		}
-		ids = append(ids, id)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := e.CheckRecords(m, ids, PermCreate); err != nil {
 		return nil, err
@@ -196,9 +214,35 @@ func (e *Env) Create(m *Model, valsList []Values) ([]int64, error) {
 }
 
 func (e *Env) createOne(m *Model, in Values) (int64, error) {
-	vals, cmds, err := e.checkVals(m, in, true)
+	vals, cmds, err := e.prepareCreate(m, in)
 	if err != nil {
 		return 0, err
+	}
+	names := insertColumns(m, vals)
+	cols := make([]string, len(names))
+	ph := make([]string, len(names))
+	args := make([]any, len(names))
+	for i, n := range names {
+		cols[i] = quoteIdent(n)
+		ph[i] = "?"
+		args[i] = m.Field(n).Param(e.Dialect, vals[n])
+	}
+	id, err := e.InsertID("INSERT INTO "+quoteTable(m)+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(ph, ", ")+")", args...)
+	if err != nil {
+		return 0, e.dbError(m, err)
+	}
+	e.touch(m.Name)
+	if err := e.finishCreate(m, []int64{id}, []Values{vals}, []map[string][]x2manyCommand{cmds}); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// prepareCreate converts and completes the values of a new record.
+func (e *Env) prepareCreate(m *Model, in Values) (Values, map[string][]x2manyCommand, error) {
+	vals, cmds, err := e.checkVals(m, in, true)
+	if err != nil {
+		return nil, nil, err
 	}
 	// Defaults: context default_<field>, then the field's default.
 	ctxDefaults := false
@@ -216,7 +260,7 @@ func (e *Env) createOne(m *Model, in Values) (int64, error) {
 			if dv, ok := e.Context["default_"+f.Name]; ok {
 				c, err := f.Convert(dv)
 				if err != nil {
-					return 0, err
+					return nil, nil, err
 				}
 				vals[f.Name] = c
 				continue
@@ -225,7 +269,7 @@ func (e *Env) createOne(m *Model, in Values) (int64, error) {
 		if f.Default != nil {
 			c, err := f.Convert(f.Default(e))
 			if err != nil {
-				return 0, fmt.Errorf("orm: default of %s.%s: %w", m.Name, f.Name, err)
+				return nil, nil, fmt.Errorf("orm: default of %s.%s: %w", m.Name, f.Name, err)
 			}
 			if c != nil {
 				vals[f.Name] = c
@@ -235,21 +279,26 @@ func (e *Env) createOne(m *Model, in Values) (int64, error) {
 	for _, h := range m.Hooks {
 		if h.BeforeCreate != nil {
 			if err := h.BeforeCreate(e, vals); err != nil {
-				return 0, err
+				return nil, nil, err
 			}
 		}
 	}
 	if err := e.computeStored(m, []Values{vals}, nil); err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	if err := e.checkRequired(m, vals); err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	if err := e.checkTargets(m, vals); err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	vals["create_uid"], vals["write_uid"] = e.UID, e.UID
 	vals["create_date"], vals["write_date"] = e.Now, e.Now
+	return vals, cmds, nil
+}
+
+// insertColumns are the stored columns a record's values fill, sorted.
+func insertColumns(m *Model, vals Values) []string {
 	names := make([]string, 0, len(vals))
 	for k := range vals {
 		if f := m.Field(k); f != nil && f.Stored() && k != "id" {
@@ -257,30 +306,106 @@ func (e *Env) createOne(m *Model, in Values) (int64, error) {
 		}
 	}
 	sort.Strings(names)
-	cols := make([]string, len(names))
-	ph := make([]string, len(names))
-	args := make([]any, len(names))
-	for i, n := range names {
-		cols[i] = quoteIdent(n)
-		ph[i] = "?"
-		args[i] = m.Field(n).Param(e.Dialect, vals[n])
-	}
-	id, err := e.InsertID("INSERT INTO "+quoteTable(m)+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(ph, ", ")+")", args...)
-	if err != nil {
-		return 0, e.dbError(m, err)
-	}
-	e.touch(m.Name)
-	if err := e.applyCommands(m, id, cmds); err != nil {
-		return 0, err
+	return names
+}
+
+// finishCreate runs the x2many commands and the AfterCreate hooks of
+// records just inserted.
+func (e *Env) finishCreate(m *Model, ids []int64, recs []Values, cmds []map[string][]x2manyCommand) error {
+	for i, id := range ids {
+		if err := e.applyCommands(m, id, cmds[i]); err != nil {
+			return err
+		}
 	}
 	for _, h := range m.Hooks {
-		if h.AfterCreate != nil {
-			if err := h.AfterCreate(e, id, vals); err != nil {
-				return 0, err
+		switch {
+		case h.AfterCreateMany != nil:
+			if err := h.AfterCreateMany(e, ids, recs); err != nil {
+				return err
+			}
+		case h.AfterCreate != nil:
+			for i, id := range ids {
+				if err := h.AfterCreate(e, id, recs[i]); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	return id, nil
+	return nil
+}
+
+// maxInsertParams bounds the parameters of one INSERT (SQLite allows
+// 32,766, PostgreSQL 65,535).
+const maxInsertParams = 30000
+
+// createBulk creates records with multi-row INSERT statements.
+func (e *Env) createBulk(m *Model, valsList []Values) ([]int64, error) {
+	recs := make([]Values, len(valsList))
+	cmds := make([]map[string][]x2manyCommand, len(valsList))
+	for i, in := range valsList {
+		var err error
+		if recs[i], cmds[i], err = e.prepareCreate(m, in); err != nil {
+			return nil, err
+		}
+	}
+	ids := make([]int64, 0, len(recs))
+	for i := 0; i < len(recs); {
+		names := insertColumns(m, recs[i])
+		key := strings.Join(names, ",")
+		j := i + 1
+		for j < len(recs) && (j-i+1)*len(names) <= maxInsertParams && strings.Join(insertColumns(m, recs[j]), ",") == key {
+			j++
+		}
+		got, err := e.insertRows(m, names, recs[i:j])
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, got...)
+		i = j
+	}
+	e.touch(m.Name)
+	if err := e.finishCreate(m, ids, recs, cmds); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// insertRows inserts records with the same columns in one statement and
+// returns their ids in the order of recs: ids come from the table's
+// sequence (PostgreSQL) or rowid (SQLite), both increasing in the order
+// the VALUES rows are inserted.
+func (e *Env) insertRows(m *Model, names []string, recs []Values) ([]int64, error) {
+	cols := make([]string, len(names))
+	for i, n := range names {
+		cols[i] = quoteIdent(n)
+	}
+	row := "(" + strings.Repeat("?, ", len(names)-1) + "?)"
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + quoteTable(m) + " (" + strings.Join(cols, ", ") + ") VALUES ")
+	args := make([]any, 0, len(names)*len(recs))
+	for i, rec := range recs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+		for _, n := range names {
+			args = append(args, m.Field(n).Param(e.Dialect, rec[n]))
+		}
+	}
+	b.WriteString(" RETURNING id")
+	rows, err := e.Query(b.String(), args...)
+	if err != nil {
+		return nil, e.dbError(m, err)
+	}
+	ids, err := ScanIDs(rows)
+	if err != nil {
+		return nil, e.dbError(m, err)
+	}
+	if len(ids) != len(recs) {
+		return nil, fmt.Errorf("orm: insert into %s returned %d ids for %d records", m.Table, len(ids), len(recs))
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // dbError turns constraint violations into validation errors.

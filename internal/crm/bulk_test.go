@@ -1,0 +1,119 @@
+package crm_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/kanso-crm/kanso/internal/orm"
+	"github.com/kanso-crm/kanso/internal/testutil"
+)
+
+// TestCreateManyLeads: one create call with 1,200 leads (several multi-row
+// INSERT statements, records with different columns interleaved) gives
+// each lead its own values, defaults, tags, creation message and customer
+// sync, in the order given; one bad record refuses the whole call.
+func TestCreateManyLeads(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		w := newWorld(t, b)
+		tag := w.admin.Create("crm.tag", map[string]any{"name": "Bulk"})
+		partner := w.sam.Create("res.partner", map[string]any{"name": "Bulk Customer SRL", "is_company": true})
+		const n = 1200
+		var list []any
+		for i := 0; i < n; i++ {
+			v := map[string]any{"name": fmt.Sprintf("Bulk lead %04d", i), "expected_revenue": float64(i)}
+			switch i % 4 {
+			case 1:
+				v["tag_ids"] = []any{[]any{6, 0, []any{tag}}}
+			case 2:
+				v["email_from"] = fmt.Sprintf("buyer%d@bulk.example", i)
+				v["stage_id"] = w.stages["Qualified"]
+			case 3:
+				if i == 3 {
+					v["partner_id"] = partner
+					v["email_from"] = "office@bulk-customer.example"
+				}
+			}
+			list = append(list, v)
+		}
+		got := w.sam.Must("crm.lead", "create", map[string]any{"vals_list": list})
+		idList := ids(got)
+		if len(idList) != n {
+			t.Fatalf("%d ids for %d leads", len(idList), n)
+		}
+		recs := w.sam.Must("crm.lead", "read", map[string]any{"ids": idList, "fields": []any{"name", "expected_revenue", "tag_ids", "email_from",
+			"stage_id", "user_id", "team_id", "probability", "partner_id"}}).([]any)
+		byID := map[int64]map[string]any{}
+		for _, r := range recs {
+			m := r.(map[string]any)
+			byID[m["id"].(int64)] = m
+		}
+		for i, id := range idList {
+			r := byID[id]
+			if r == nil {
+				t.Fatalf("lead %d (%d) not readable", i, id)
+			}
+			if want := fmt.Sprintf("Bulk lead %04d", i); r["name"] != want || fmt.Sprint(r["expected_revenue"]) != fmt.Sprint(i) {
+				t.Fatalf("id %d holds %v / %v, want %q / %d: ids and records out of order", id, r["name"], r["expected_revenue"], want, i)
+			}
+			tags := r["tag_ids"].([]any)
+			if (i%4 == 1) != (len(tags) == 1 && tags[0] == tag) {
+				t.Errorf("lead %d: tags %v", i, tags)
+			}
+			wantStage := w.stages["New"]
+			if i%4 == 2 {
+				wantStage = w.stages["Qualified"]
+			}
+			if m2o(r["stage_id"]) != wantStage || m2o(r["user_id"]) != w.samID || m2o(r["team_id"]) != w.team {
+				t.Errorf("lead %d: stage %v, salesperson %v, team %v", i, r["stage_id"], r["user_id"], r["team_id"])
+			}
+			if i == 0 || i == 2 || i == n-1 {
+				if tl := timeline(t, w, id); len(tl) != 1 || tl[0] != "Lead created" {
+					t.Errorf("lead %d: timeline %q, want one creation message", i, tl)
+				}
+			}
+		}
+		// the record name of each message is its lead's
+		w.s.Sudo(t, func(env *orm.Env) error {
+			var bad int64
+			err := env.QueryRow(`SELECT count(*) FROM mail_message m JOIN crm_lead l ON l.id = m.res_id
+				WHERE m.model = 'crm.lead' AND l.name LIKE 'Bulk lead %' AND m.record_name <> l.name`).Scan(&bad)
+			if bad != 0 {
+				t.Errorf("%d creation messages name another lead", bad)
+			}
+			return err
+		})
+		if p := w.admin.Read("res.partner", partner, "email"); p["email"] != "office@bulk-customer.example" {
+			t.Errorf("the customer's e-mail was not synced from its lead: %v", p["email"])
+		}
+		// the statements of a create do not grow with the number of leads
+		queries := func(k int) int {
+			var q int
+			w.s.Sudo(t, func(env *orm.Env) error {
+				env = env.WithUser(w.samID)
+				var vl []orm.Values
+				for i := 0; i < k; i++ {
+					vl = append(vl, orm.Values{"name": fmt.Sprintf("Counted %d", i), "email_from": fmt.Sprintf("c%d@count.example", i)})
+				}
+				start := env.Queries()
+				_, err := env.Create(env.Reg.Model("crm.lead"), vl)
+				q = env.Queries() - start
+				return err
+			})
+			return q
+		}
+		if q10, q400 := queries(10), queries(400); q400 > q10+5 {
+			t.Errorf("creating 10 leads runs %d statements, 400 leads %d: they grow with the leads", q10, q400)
+		}
+		// one record refers to a stage that does not exist: nothing is created
+		before := w.admin.Must("crm.lead", "search_count", map[string]any{"domain": []any{}}).(int64)
+		list[700] = map[string]any{"name": "Broken", "stage_id": 999999}
+		status, _ := w.sam.Call("crm.lead", "create", map[string]any{"vals_list": list})
+		if status != http.StatusUnprocessableEntity {
+			t.Errorf("create with a bad record: status %d, want 422", status)
+		}
+		if after := w.admin.Must("crm.lead", "search_count", map[string]any{"domain": []any{}}).(int64); after != before {
+			t.Errorf("%d leads after a refused create, want %d", after, before)
+		}
+	})
+}
