@@ -18,11 +18,18 @@ func TestCreateManyLeads(t *testing.T) {
 		w := newWorld(t, b)
 		tag := w.admin.Create("crm.tag", map[string]any{"name": "Bulk"})
 		partner := w.sam.Create("res.partner", map[string]any{"name": "Bulk Customer SRL", "is_company": true})
+		ro := mustXID(t, w, "base.ro")
 		const n = 1200
 		var list []any
 		for i := 0; i < n; i++ {
 			v := map[string]any{"name": fmt.Sprintf("Bulk lead %04d", i), "expected_revenue": float64(i)}
 			switch i % 4 {
+			case 0:
+				// numbers are parsed on several cores: each keeps its own
+				v["phone"], v["country_id"] = fmt.Sprintf("0721 %03d %03d", i/1000, i%1000), ro
+				if i%40 == 0 {
+					v["phone"] = "12" // not a number anywhere
+				}
 			case 1:
 				v["tag_ids"] = []any{[]any{6, 0, []any{tag}}}
 			case 2:
@@ -42,7 +49,7 @@ func TestCreateManyLeads(t *testing.T) {
 			t.Fatalf("%d ids for %d leads", len(idList), n)
 		}
 		recs := w.sam.Must("crm.lead", "read", map[string]any{"ids": idList, "fields": []any{"name", "expected_revenue", "tag_ids", "email_from",
-			"stage_id", "user_id", "team_id", "probability", "partner_id"}}).([]any)
+			"stage_id", "user_id", "team_id", "probability", "partner_id", "phone_sanitized", "phone_state"}}).([]any)
 		byID := map[int64]map[string]any{}
 		for _, r := range recs {
 			m := r.(map[string]any)
@@ -55,6 +62,18 @@ func TestCreateManyLeads(t *testing.T) {
 			}
 			if want := fmt.Sprintf("Bulk lead %04d", i); r["name"] != want || fmt.Sprint(r["expected_revenue"]) != fmt.Sprint(i) {
 				t.Fatalf("id %d holds %v / %v, want %q / %d: ids and records out of order", id, r["name"], r["expected_revenue"], want, i)
+			}
+			switch {
+			case i%40 == 0:
+				if r["phone_state"] != "incorrect" {
+					t.Errorf("lead %d: phone %v is %v, want incorrect", i, r["phone_sanitized"], r["phone_state"])
+				}
+			case i%4 == 0:
+				if want := fmt.Sprintf("+40721%03d%03d", i/1000, i%1000); r["phone_sanitized"] != want || r["phone_state"] != "correct" {
+					t.Errorf("lead %d: phone %v (%v), want %s (correct)", i, r["phone_sanitized"], r["phone_state"], want)
+				}
+			case r["phone_sanitized"] != false:
+				t.Errorf("lead %d: phone %v without a number", i, r["phone_sanitized"])
 			}
 			tags := r["tag_ids"].([]any)
 			if (i%4 == 1) != (len(tags) == 1 && tags[0] == tag) {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
@@ -657,10 +659,16 @@ func countryCode(env *orm.Env, id any) string {
 	if !ok {
 		return ""
 	}
-	var code string
-	env.QueryRow("SELECT code FROM res_country WHERE id = ?", cid).Scan(&code)
+	v, _ := env.Sudo().Memo(fmt.Sprintf("crm.countryCode:%d", cid), countryDeps, func() (any, error) {
+		var code string
+		env.QueryRow("SELECT code FROM res_country WHERE id = ?", cid).Scan(&code)
+		return code, nil
+	})
+	code, _ := v.(string)
 	return code
 }
+
+var countryDeps = []string{"res.country"}
 
 // SanitizePhone returns the E.164 form of a number in the given country
 // (or the company's), and whether it is a valid number.
@@ -684,26 +692,48 @@ func companyCountry(env *orm.Env) string {
 	if err != nil {
 		return ""
 	}
-	var cid *int64
-	env.QueryRow("SELECT country_id FROM res_company WHERE id = ?", u.CompanyID).Scan(&cid)
-	if cid == nil {
-		return ""
-	}
-	return countryCode(env, *cid)
+	v, _ := env.Sudo().Memo(fmt.Sprintf("crm.companyCountry:%d", u.CompanyID), []string{"res.company", "res.country"}, func() (any, error) {
+		var cid *int64
+		env.QueryRow("SELECT country_id FROM res_company WHERE id = ?", u.CompanyID).Scan(&cid)
+		if cid == nil {
+			return "", nil
+		}
+		return countryCode(env, *cid), nil
+	})
+	code, _ := v.(string)
+	return code
 }
 
 func computePhone(env *orm.Env, recs []orm.Values) error {
-	for _, r := range recs {
+	// the countries come from the database, one after the other; the
+	// numbers are parsed on every core when there are many
+	type job struct {
+		number, country, e164 string
+		valid                 bool
+	}
+	jobs := make([]job, len(recs))
+	for i, r := range recs {
 		ph := str(r["phone"])
 		if strings.TrimSpace(ph) == "" {
-			r["phone_sanitized"], r["phone_state"] = nil, nil
 			continue
 		}
 		cc := countryCode(env, r["country_id"])
 		if cc == "" {
 			cc = companyCountry(env)
 		}
-		e164, valid := SanitizePhone(ph, cc)
+		jobs[i] = job{number: ph, country: cc}
+	}
+	parallel(len(jobs), 64, func(i int) {
+		if j := &jobs[i]; j.number != "" {
+			j.e164, j.valid = SanitizePhone(j.number, j.country)
+		}
+	})
+	for i, r := range recs {
+		if jobs[i].number == "" {
+			r["phone_sanitized"], r["phone_state"] = nil, nil
+			continue
+		}
+		e164, valid := jobs[i].e164, jobs[i].valid
 		if e164 == "" {
 			r["phone_sanitized"] = nil
 		} else {
@@ -762,4 +792,31 @@ func computeCommercialPartner(env *orm.Env, recs []orm.Values) error {
 		}
 	}
 	return nil
+}
+
+// parallel calls f(0..n-1), spread over the cores when n reaches min.
+func parallel(n, min int, f func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < min || workers < 2 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	per := (n + workers - 1) / workers
+	for start := 0; start < n; start += per {
+		end := start + per
+		if end > n {
+			end = n
+		}
+		wg.Add(1)
+		go func(start, end int) {
+			defer wg.Done()
+			for i := start; i < end; i++ {
+				f(i)
+			}
+		}(start, end)
+	}
+	wg.Wait()
 }

@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"database/sql"
 	"fmt"
 	"slices"
 	"sort"
@@ -218,6 +219,9 @@ func (e *Env) createOne(m *Model, in Values) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := e.completeCreate(m, []Values{vals}); err != nil {
+		return 0, err
+	}
 	names := insertColumns(m, vals)
 	cols := make([]string, len(names))
 	ph := make([]string, len(names))
@@ -238,7 +242,8 @@ func (e *Env) createOne(m *Model, in Values) (int64, error) {
 	return id, nil
 }
 
-// prepareCreate converts and completes the values of a new record.
+// prepareCreate converts the values of a new record and adds the
+// defaults and what the BeforeCreate hooks set.
 func (e *Env) prepareCreate(m *Model, in Values) (Values, map[string][]x2manyCommand, error) {
 	vals, cmds, err := e.checkVals(m, in, true)
 	if err != nil {
@@ -283,18 +288,26 @@ func (e *Env) prepareCreate(m *Model, in Values) (Values, map[string][]x2manyCom
 			}
 		}
 	}
-	if err := e.computeStored(m, []Values{vals}, nil); err != nil {
-		return nil, nil, err
-	}
-	if err := e.checkRequired(m, vals); err != nil {
-		return nil, nil, err
-	}
-	if err := e.checkTargets(m, vals); err != nil {
-		return nil, nil, err
-	}
-	vals["create_uid"], vals["write_uid"] = e.UID, e.UID
-	vals["create_date"], vals["write_date"] = e.Now, e.Now
 	return vals, cmds, nil
+}
+
+// completeCreate computes the stored fields of new records (all at once,
+// so a compute may batch its work) and checks them.
+func (e *Env) completeCreate(m *Model, recs []Values) error {
+	if err := e.computeStored(m, recs, nil); err != nil {
+		return err
+	}
+	for _, vals := range recs {
+		if err := e.checkRequired(m, vals); err != nil {
+			return err
+		}
+		if err := e.checkTargets(m, vals); err != nil {
+			return err
+		}
+		vals["create_uid"], vals["write_uid"] = e.UID, e.UID
+		vals["create_date"], vals["write_date"] = e.Now, e.Now
+	}
+	return nil
 }
 
 // insertColumns are the stored columns a record's values fill, sorted.
@@ -348,6 +361,9 @@ func (e *Env) createBulk(m *Model, valsList []Values) ([]int64, error) {
 			return nil, err
 		}
 	}
+	if err := e.completeCreate(m, recs); err != nil {
+		return nil, err
+	}
 	ids := make([]int64, 0, len(recs))
 	for i := 0; i < len(recs); {
 		names := insertColumns(m, recs[i])
@@ -393,7 +409,16 @@ func (e *Env) insertRows(m *Model, names []string, recs []Values) ([]int64, erro
 		}
 	}
 	b.WriteString(" RETURNING id")
-	rows, err := e.Query(b.String(), args...)
+	// the ids are read at once, so the statement may be the transaction's
+	// cached one (batches of the same size and columns repeat it)
+	var rows *sql.Rows
+	var err error
+	if st := e.stmt(b.String()); st != nil {
+		e.st.queries++
+		rows, err = st.QueryContext(e.Ctx, args...)
+	} else {
+		rows, err = e.Query(b.String(), args...)
+	}
 	if err != nil {
 		return nil, e.dbError(m, err)
 	}
