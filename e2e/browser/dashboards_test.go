@@ -524,12 +524,22 @@ func selectedValue(css string) string {
 	return `(s => s ? s.value : "")(document.querySelector(` + js(css) + `))`
 }
 
-// ---- 2: from a gauge or a headline figure, click by click, to the list of
-// its records.
+// ---- 2: from a gauge or a headline figure, click by click, to the graph
+// of its records, the kanban of the records of a bar and the list from
+// which to act on them (the guide's Gauge > Graph > Kanban > Action).
 
 func TestDashboardDrillDown(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *apptest.Server) {
 		d := newDashData(t, s)
+		// Won C belongs to another team (with the shared stages): the
+		// Administrator's won opportunities span two teams
+		s.Sudo(t, func(env *orm.Env) error {
+			europe, err := env.Create(env.Reg.Model("crm.team"), []orm.Values{{"name": "Europe"}})
+			if err != nil {
+				return err
+			}
+			return env.WithUser(2).Write(env.Reg.Model("crm.lead"), []int64{d.w.leads["Won C"]}, orm.Values{"team_id": europe[0]})
+		})
 		b := newSession(t, s, desktop)
 		b.login("admin", apptest.AdminPassword)
 
@@ -549,6 +559,28 @@ func TestDashboardDrillDown(t *testing.T) {
 				t.Errorf("%s: the graph draws %+v; want %v %v", from, g, labels, values)
 			}
 		}
+		// expectKanban checks the kanban a bar opened: every card of the
+		// board is shown (the counts of the columns add up to them) and
+		// they are the records wanted; team is the team switcher's choice
+		expectKanban := func(from, team string, want ...string) {
+			t.Helper()
+			if p := eval[string](b, `location.pathname`); p != "/crm/pipeline" {
+				t.Fatalf("%s opened %s; want the kanban", from, b.location())
+			}
+			if got := eval[string](b, selectedValue("#team")); got != team {
+				t.Errorf("%s: the kanban shows the team %q; want %q", from, got, team)
+			}
+			type board struct {
+				Cards []string `json:"cards"`
+				Count int      `json:"count"`
+			}
+			got := eval[board](b, `({cards: Array.from(document.querySelectorAll("#board li.card .card-title")).map(a => a.textContent.trim()),
+				count: Array.from(document.querySelectorAll("#board section.column [data-count]")).reduce((n, c) => n + parseInt(c.textContent, 10), 0)})`)
+			sort.Strings(got.Cards)
+			if fmt.Sprint(got.Cards) != fmt.Sprint(want) || got.Count != len(want) {
+				t.Errorf("%s: the kanban shows the cards %v of %d; want %v", from, got.Cards, got.Count, want)
+			}
+		}
 		expectList := func(from string, want ...string) {
 			t.Helper()
 			if p := eval[string](b, `location.pathname`); p != "/list/opportunities" {
@@ -558,13 +590,20 @@ func TestDashboardDrillDown(t *testing.T) {
 				t.Errorf("%s: the list shows %v; want %v", from, got, want)
 			}
 		}
+		// kanbanThenList: the kanban a bar opened, then its List button
+		kanbanThenList := func(from string, want ...string) {
+			t.Helper()
+			expectKanban(from, "all", want...)
+			b.follow("click List on the kanban of "+from, "#btn-list")
+			expectList("the List button of the kanban of "+from, want...)
+		}
 
-		// gauge > graph > list: the opportunities lost this month
+		// gauge > graph > kanban > list: the opportunities lost this month
 		b.open("/dashboards/missed-sales", "#chart-gauge")
 		b.clickChartAt("click the middle of the gauge of Missed Sales", "chart-gauge", 0.5, 0.5)
 		expectGraph("the gauge of Missed Sales", []string{"Administrator"}, []float64{500})
 		b.clickChart("click the bar of the Administrator", "chart", 0, 0)
-		expectList("the bar of the graph of the lost opportunities", "Lost E")
+		kanbanThenList("the bar of the graph of the lost opportunities", "Lost E")
 
 		// a gauge at zero opens too: nothing of the seller's was lost this month
 		b.open("/dashboards/missed-sales?user="+itoa(d.seller), "#chart-gauge")
@@ -578,26 +617,46 @@ func TestDashboardDrillDown(t *testing.T) {
 			t.Errorf("the graph of no records does not say so")
 		}
 
-		// headline > graph > list: last month's
+		// headline > graph > kanban > list: last month's
 		b.open("/dashboards/missed-sales", "#dashboard .headline")
 		b.follow("click the figure lost last month", b.headlineLink("Lost last month"))
 		expectGraph("the figure lost last month", []string{dashSeller}, []float64{300})
 		b.clickChart("click the bar of "+dashSeller, "chart", 0, 0)
-		expectList("the bar of the graph of last month's lost opportunities", "Lost F")
+		kanbanThenList("the bar of the graph of last month's lost opportunities", "Lost F")
 
-		// the gauge of Actual vs Target by quarter: the revenue won this quarter
+		// the gauge of Actual vs Target by quarter: the revenue won this
+		// quarter; the seller's is in the Won column, folded in the team's
+		// kanban but open here, where it holds every card
 		b.open("/dashboards/actual-vs-target?period=quarter", "#chart-gauge")
 		b.clickChartAt("click the gauge of Actual vs Target", "chart-gauge", 0.5, 0.5)
 		expectGraph("the gauge of Actual vs Target by quarter", []string{"Administrator", dashSeller}, []float64{1000, 2000})
 		b.clickChart("click the bar of "+dashSeller, "chart", 0, 1)
-		expectList("the bar of the won revenue of "+dashSeller+" this quarter", "Won B")
+		kanbanThenList("the bar of the won revenue of "+dashSeller+" this quarter", "Won B")
 
-		// Win/Loss by count: the won figure opens the count by salesperson
+		// Win/Loss by count: the won figure opens the count by salesperson;
+		// the Administrator's bar holds won opportunities of two teams,
+		// which the kanban of all teams shows together
 		b.open("/dashboards/win-loss", "#dashboard .headline")
 		b.follow("click the won figure", b.headlineLink("Won"))
 		expectGraph("the won figure", []string{"Administrator", dashSeller}, []float64{2, 1})
 		b.clickChart("click the bar of the Administrator", "chart", 0, 0)
-		expectList("the bar of the opportunities the Administrator won this year", "Won A", "Won C")
+		kanban := b.location()
+		teams := eval[map[string]string](b, `Object.fromEntries(Array.from(document.querySelectorAll("#board li.card")).map(c =>
+			[c.querySelector(".card-title").textContent.trim(), (c.querySelector(".card-team") || {textContent: ""}).textContent.trim()]))`)
+		if !sameMap(teams, map[string]string{"Won A": "Sales", "Won C": "Europe"}) {
+			t.Errorf("the cards of the kanban of all teams say the teams %v; want Won A of Sales, Won C of Europe", teams)
+		}
+		kanbanThenList("the bar of the opportunities the Administrator won this year", "Won A", "Won C")
+		// choosing a team in the kanban keeps the bar's records: the Sales
+		// team's part, and the list of the same
+		b.open(kanban, "#board")
+		b.choose("choose the Sales team on the kanban of the bar", "#team", itoa(d.w.team))
+		if q, _ := url.ParseQuery(strings.TrimPrefix(eval[string](b, `location.search`), "?")); q.Get("d") == "" || q.Get("team") != itoa(d.w.team) {
+			t.Errorf("choosing the Sales team opened %s; want the Sales kanban with the bar's domain", b.location())
+		}
+		expectKanban("the Sales team chosen on the kanban of the bar", itoa(d.w.team), "Won A")
+		b.follow("click List on the Sales kanban of the bar", "#btn-list")
+		expectList("the List button of the Sales kanban of the bar", "Won A")
 
 		// the average sales cycle opens the average days by salesperson:
 		// 10 and 40 days for the Administrator, 20 for the seller
@@ -605,12 +664,12 @@ func TestDashboardDrillDown(t *testing.T) {
 		b.follow("click the average sales cycle", b.headlineLink("Average days from creation to won"))
 		expectGraph("the average sales cycle", []string{"Administrator", dashSeller}, []float64{25, 20})
 		b.clickChart("click the bar of the Administrator", "chart", 0, 0)
-		expectList("the bar of the Administrator's sales cycle", "Won A", "Won C")
+		kanbanThenList("the bar of the Administrator's sales cycle", "Won A", "Won C")
 
-		// a bar of a dashboard's own graph opens its records
+		// a bar of a dashboard's own graph opens the kanban of its records
 		b.open("/dashboards/revenue", "#chart-salespersons")
 		b.clickChart("click the bar of "+dashSeller+" among the top salespersons", "chart-salespersons", 0, 1)
-		expectList("the bar of "+dashSeller+" among the top salespersons", "Won B")
+		kanbanThenList("the bar of "+dashSeller+" among the top salespersons", "Won B")
 
 		// a team card of the general board opens the team's kanban
 		b.open("/dashboards/general", "#dashboard .headline")
@@ -627,11 +686,22 @@ func TestDashboardDrillDown(t *testing.T) {
 		for _, c := range cols {
 			counts[c.Label] = c.Count
 		}
-		if counts["New"] != "1" || counts["Qualified"] != "2" || counts["Won"] != "4" {
-			t.Errorf("the Sales kanban counts %v; want New 1 (G), Qualified 2 (H, I), Won 4 (A to D)", counts)
+		if counts["New"] != "1" || counts["Qualified"] != "2" || counts["Won"] != "3" {
+			t.Errorf("the Sales kanban counts %v; want New 1 (G), Qualified 2 (H, I), Won 3 (A, B, D; C is Europe's)", counts)
 		}
 		if !eval[bool](b, `!!document.querySelector("#card-`+itoa(d.w.leads["Open G"])+`")`) {
 			t.Errorf("the Sales kanban has no card for Open G")
+		}
+		// the folded Won column loads its cards when it is unfolded
+		wonCol := columnSel(d.w.stages["Won"])
+		if n := eval[int](b, `document.querySelectorAll(`+js(wonCol+" li.card")+`).length`); n != 0 {
+			t.Errorf("the folded Won column has %d cards before it is unfolded", n)
+		}
+		b.do("unfold the Won column", chromedp.Click(chromedp.CSS(wonCol+" .fold")))
+		wonCards := waitFor[[]string](b, "the cards of the Won column", `(l => l.length === 3 ? l.sort() : null)(Array.from(document.querySelectorAll(`+
+			js(wonCol+" li.card .card-title")+`)).map(a => a.textContent.trim()))`)
+		if fmt.Sprint(wonCards) != "[Won A Won B Won D]" {
+			t.Errorf("the unfolded Won column shows %v; want Won A, B and D", wonCards)
 		}
 	})
 }

@@ -197,9 +197,13 @@ type Analysis struct {
 	GraphMeasure string
 	Text         string // free text of the search box
 	Message      string
-	panelRows    []string // the rows without the search panel's group-by
-	Pivot        *Pivot
-	ChartData    *ChartData
+	// Drill: the analysis is a step of a dashboard figure's drill-down
+	// (drill=kanban): its bars and cells open the records in the
+	// pipeline's kanban, of every team, instead of the list
+	Drill     bool
+	panelRows []string // the rows without the search panel's group-by
+	Pivot     *Pivot
+	ChartData *ChartData
 }
 
 func specList(q url.Values, key string, def []string) []string {
@@ -229,6 +233,7 @@ func parseAnalysis(def *analysisDef, q url.Values) *Analysis {
 	if an.Chart != "bar" && an.Chart != "line" && an.Chart != "pie" {
 		an.Chart = def.Chart
 	}
+	an.Drill = q.Get("drill") == "kanban" && def.ListURL == "/list/opportunities"
 	an.S = parseSearch(def.Search(), "/crm/reporting/"+def.Key, q)
 	if len(q) == 0 {
 		for _, f := range def.Filters {
@@ -303,6 +308,9 @@ func (an *Analysis) layoutValues() url.Values {
 	list("c", an.Cols)
 	list("m", an.Measures)
 	q.Set("view", an.View)
+	if an.Drill {
+		q.Set("drill", "kanban")
+	}
 	if an.Order != "" {
 		q.Set("o", an.Order)
 	}
@@ -703,7 +711,7 @@ func (an *Analysis) load(env *orm.Env, v *View, measures []string) error {
 		}
 		order = strings.Join(terms, ", ")
 	}
-	p, msg, err := computePivot(env, v, m, d, rows, cols, ms, order, an.Def.ListURL)
+	p, msg, err := computePivot(env, v, m, d, rows, cols, ms, order, an.RecordsURL())
 	if err != nil {
 		return err
 	}
@@ -712,6 +720,15 @@ func (an *Analysis) load(env *orm.Env, v *View, measures []string) error {
 	}
 	an.Pivot = p
 	return nil
+}
+
+// RecordsURL is the page a cell or a bar opens, its domain added as d:
+// the list, or in a drill-down the kanban of all teams.
+func (an *Analysis) RecordsURL() string {
+	if an.Drill {
+		return "/crm/pipeline?team=all"
+	}
+	return an.Def.ListURL
 }
 
 // computePivot reads the pivot in at most four grouped queries.
@@ -773,7 +790,11 @@ func computePivot(env *orm.Env, v *View, m *orm.Model, d orm.Domain, rows, cols 
 		if listURL == "" {
 			return ""
 		}
-		return listURL + "?d=" + url.QueryEscape(domainJSON(flattenAnd(append(orm.And{d}, conds...))))
+		sep := "?"
+		if strings.Contains(listURL, "?") {
+			sep = "&"
+		}
+		return listURL + sep + "d=" + url.QueryEscape(domainJSON(flattenAnd(append(orm.And{d}, conds...))))
 	}
 	conds := func(gbs []orm.GroupBy, keys []any) []orm.Domain {
 		out := make([]orm.Domain, len(gbs))

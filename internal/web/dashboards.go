@@ -63,23 +63,27 @@ func (p *DashboardPage) ChartsJSON() string {
 	return string(b)
 }
 
-// recordsURL opens the records of a domain in the list, archived ones
-// included (lost opportunities are archived).
-func recordsURL(view string, d []any) string {
-	all := append([]any{"&", []any{"active", "in", []any{true, false}}}, andAll(d)...)
-	if view == "pipeline" {
-		return "/crm/pipeline?search=none&d=" + url.QueryEscape(mustJSON(d))
-	}
-	return "/list/opportunities?d=" + url.QueryEscape(mustJSON(all))
+// recordsURL opens the records of a domain (a bar or a slice of a
+// dashboard's own chart, already a graph) in the pipeline's kanban of all
+// teams, archived ones included (lost opportunities are archived); its
+// List button goes on to the list from which to act.
+func recordsURL(d []any) string {
+	return "/crm/pipeline?" + url.Values{"team": {"all"}, "d": {mustJSON(withArchived(d))}}.Encode()
+}
+
+// withArchived is a figure's domain with the archived records too.
+func withArchived(d []any) []any {
+	return append([]any{"&", []any{"active", "in", []any{true, false}}}, andAll(d)...)
 }
 
 // drillURL opens the first step of a figure's drill-down, the graph of
 // its records (the Pipeline Analysis by salesperson, with the figure's
-// measure, archived records included); a bar of the graph opens the list
-// of its records, from which to act.
+// measure, archived records included); a bar of the graph opens the
+// kanban of its records (drill=kanban), whose List button opens the list
+// from which to act: Gauge > Graph > Kanban > Action.
 func drillURL(d []any, measure string) string {
-	all := append([]any{"&", []any{"active", "in", []any{true, false}}}, andAll(d)...)
-	q := url.Values{"view": {"graph"}, "t": {"bar"}, "r": {"user_id"}, "c": {""}, "m": {measure}, "gm": {measure}, "d": {mustJSON(all)}}
+	q := url.Values{"view": {"graph"}, "t": {"bar"}, "r": {"user_id"}, "c": {""}, "m": {measure}, "gm": {measure}, "drill": {"kanban"},
+		"d": {mustJSON(withArchived(d))}}
 	return "/crm/reporting/pipeline?" + q.Encode()
 }
 
@@ -124,7 +128,7 @@ func pointsSeries(name string, ps []report.Point, v2 bool) (Series, []string) {
 		} else {
 			s.Data = append(s.Data, p.Value)
 		}
-		s.URLs = append(s.URLs, recordsURL("list", p.Domain))
+		s.URLs = append(s.URLs, recordsURL(p.Domain))
 	}
 	return s, labels
 }
@@ -316,7 +320,7 @@ func buildDashboard(env *orm.Env, v *View, p *DashboardPage, f report.Filter) er
 			vals = []float64{d.Won.Amount, d.Lost.Amount}
 		}
 		p.Charts = append(p.Charts, Chart{ID: "ratio", Title: v.T("Won and lost this year"), Kind: "pie", Labels: []string{v.T("Won"), v.T("Lost")},
-			Series: []Series{{Name: v.T("Opportunities"), Data: vals, URLs: []string{recordsURL("list", d.Won.Domain), recordsURL("list", d.Lost.Domain)}}}})
+			Series: []Series{{Name: v.T("Opportunities"), Data: vals, URLs: []string{recordsURL(d.Won.Domain), recordsURL(d.Lost.Domain)}}}})
 	case "revenue":
 		d, err := report.ComputeRevenue(env, f)
 		if err != nil {
@@ -369,7 +373,7 @@ func buildDashboard(env *orm.Env, v *View, p *DashboardPage, f report.Filter) er
 		for _, t := range d.Teams {
 			labels = append(labels, t.Name)
 			s.Data = append(s.Data, t.Open.Amount)
-			s.URLs = append(s.URLs, recordsURL("list", t.Open.Domain))
+			s.URLs = append(s.URLs, recordsURL(t.Open.Domain))
 		}
 		p.Charts = append(p.Charts, Chart{ID: "teams", Title: v.T("Open pipeline by team"), Kind: "bar", Labels: labels, Series: []Series{s}})
 	}

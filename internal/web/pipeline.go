@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +40,7 @@ type Card struct {
 	Tags      []string
 	User      string
 	UserID    int64
+	Team      string // on the board of all teams
 	WriteDate string
 	Deadline  string
 	Lost      bool
@@ -66,6 +69,8 @@ type Column struct {
 	GroupKey   string // JSON of the group key
 	Droppable  bool
 	Index      int
+	// the board of all teams shows each card's team
+	ShowTeam bool
 	// cards by the state of their next activity, for the progress bar
 	Overdue, Today, Planned int64
 }
@@ -78,23 +83,33 @@ func (c *Column) ListID() string {
 	return "cards-" + itoa(c.Stage)
 }
 
-// Board is the pipeline of a team.
+// Board is the pipeline of a team, or of all teams (AllTeams, Team 0):
+// the board a figure of a dashboard opens, whose records may belong to
+// several teams.
 type Board struct {
-	Team    int64
-	Teams   [][2]string // id, name
-	Query   string
-	Columns []*Column
-	S       *SearchState
-	domain  orm.Domain
+	Team     int64
+	AllTeams bool
+	Teams    [][2]string // id, name
+	Query    string
+	Columns  []*Column
+	S        *SearchState
+	domain   orm.Domain
+	// Mixed: the columns mix stages of several teams' pipelines, so
+	// cards are not moved here (the user picks a team to move them)
+	Mixed   bool
+	listURL string
 	// for the schedule dialog of the cards
 	ActivityTypes [][2]string
 	Users         [][2]string
 }
 
-// boardDomain is the search of the board: the team's opportunities,
-// mine only when asked, matching the search text.
+// boardDomain is the search of the board: the team's opportunities (every
+// team's when team is 0), mine only when asked, matching the search text.
 func boardDomain(env *orm.Env, team int64, s *SearchState, q string) (orm.Domain, error) {
-	d := orm.And{orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, orm.Leaf{Path: "team_id", Op: "=", Value: team}}
+	d := orm.And{orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}}
+	if team != 0 {
+		d = append(d, orm.Leaf{Path: "team_id", Op: "=", Value: team})
+	}
 	if s != nil {
 		sd, err := s.Domain(env)
 		if err != nil {
@@ -103,19 +118,25 @@ func boardDomain(env *orm.Env, team int64, s *SearchState, q string) (orm.Domain
 		d = append(d, sd)
 	}
 	if q = strings.TrimSpace(q); q != "" {
-		d = append(d, orm.Or{orm.Leaf{Path: "name", Op: "ilike", Value: q}, orm.Leaf{Path: "partner_name", Op: "ilike", Value: q},
-			orm.Leaf{Path: "contact_name", Op: "ilike", Value: q}, orm.Leaf{Path: "email_from", Op: "ilike", Value: q},
-			orm.Leaf{Path: "partner_id", Op: "ilike", Value: q}})
+		d = append(d, boardText(q))
 	}
 	return d, nil
 }
 
+// boardText is what the board's free text looks in.
+func boardText(q string) orm.Domain {
+	return orm.Or{orm.Leaf{Path: "name", Op: "ilike", Value: q}, orm.Leaf{Path: "partner_name", Op: "ilike", Value: q},
+		orm.Leaf{Path: "contact_name", Op: "ilike", Value: q}, orm.Leaf{Path: "email_from", Op: "ilike", Value: q},
+		orm.Leaf{Path: "partner_id", Op: "ilike", Value: q}}
+}
+
 // loadBoard reads the columns with their counts and sums (one grouped
 // query) and the first cards of each column (one query per column, names
-// fetched in batches).
+// fetched in batches). Team 0 is the board of all teams: its columns are
+// the shared stages and the stages holding its records.
 func loadBoard(env *orm.Env, team int64, s *SearchState, q string) (*Board, error) {
 	lead := env.Reg.Model("crm.lead")
-	b := &Board{Team: team, Query: q, S: s}
+	b := &Board{Team: team, AllTeams: team == 0, Query: q, S: s}
 	teams, err := env.SearchRead(env.Reg.Model("crm.team"), orm.Leaf{Path: "use_opportunities", Op: "=", Value: true}, []string{"name"}, orm.SearchOpts{}, false)
 	if err != nil {
 		return nil, err
@@ -123,21 +144,17 @@ func loadBoard(env *orm.Env, team int64, s *SearchState, q string) (*Board, erro
 	for _, t := range teams {
 		b.Teams = append(b.Teams, [2]string{itoa(t["id"].(int64)), t["name"].(string)})
 	}
-	stageIDs, err := crm.TeamStages(env, team)
-	if err != nil {
-		return nil, err
-	}
-	stages, err := env.Sudo().ReadValues(env.Reg.Model("crm.stage"), stageIDs, []string{"name", "fold", "is_won", "is_lost"})
-	if err != nil {
-		return nil, err
-	}
 	d, err := boardDomain(env, team, s, q)
 	if err != nil {
 		return nil, err
 	}
 	b.domain = d
 	if s != nil && s.GroupBy != "" && s.GroupBy != "stage_id" {
-		return b, loadGroupedBoard(env, b, d)
+		if err := loadGroupedBoard(env, b, d); err != nil {
+			return nil, err
+		}
+		b.listURL = b.makeListURL(false)
+		return b, nil
 	}
 	groups, err := env.ReadGroup(lead, d, []orm.GroupBy{groupByStage(lead)}, []orm.Aggregate{sumRevenue(lead)}, 0, 0, "")
 	if err != nil {
@@ -149,8 +166,45 @@ func loadBoard(env *orm.Env, team int64, s *SearchState, q string) (*Board, erro
 			counts[id] = g
 		}
 	}
+	stageIDs, err := crm.TeamStages(env, team)
+	if err != nil {
+		return nil, err
+	}
+	if b.AllTeams {
+		// the stages of other teams' own pipelines that hold cards
+		have := map[int64]bool{}
+		for _, id := range stageIDs {
+			have[id] = true
+		}
+		for _, g := range groups {
+			if id, ok := g.Keys[0].(int64); ok && !have[id] {
+				have[id] = true
+				stageIDs = append(stageIDs, id)
+			}
+		}
+	}
+	stages, err := env.Sudo().ReadValues(env.Reg.Model("crm.stage"), stageIDs, []string{"name", "sequence", "fold", "is_won", "is_lost", "team_ids"})
+	if err != nil {
+		return nil, err
+	}
+	if b.AllTeams {
+		sort.SliceStable(stages, func(i, j int) bool {
+			si, _ := stages[i]["sequence"].(int64)
+			sj, _ := stages[j]["sequence"].(int64)
+			if si != sj {
+				return si < sj
+			}
+			return stages[i]["id"].(int64) < stages[j]["id"].(int64)
+		})
+		for _, st := range stages {
+			if ts, _ := st["team_ids"].([]int64); len(ts) > 0 {
+				b.Mixed = true
+			}
+		}
+	}
 	for _, s := range stages {
-		c := &Column{Stage: s["id"].(int64), Name: s["name"].(string), Fold: s["fold"] == true, IsWon: s["is_won"] == true, IsLost: s["is_lost"] == true}
+		c := &Column{Stage: s["id"].(int64), Name: s["name"].(string), Fold: s["fold"] == true, IsWon: s["is_won"] == true, IsLost: s["is_lost"] == true,
+			Droppable: !b.Mixed, ShowTeam: b.AllTeams}
 		if g, ok := counts[c.Stage]; ok {
 			c.Count = g.Count
 			c.Sum, _ = g.Aggs["expected_revenue:sum"].(float64)
@@ -160,22 +214,151 @@ func loadBoard(env *orm.Env, team int64, s *SearchState, q string) (*Board, erro
 	if err := activityProgress(env, d, b.Columns); err != nil {
 		return nil, err
 	}
+	hasLost := false
 	for _, c := range b.Columns {
 		if c.IsLost {
+			hasLost = true
 			n, err := env.WithContext(map[string]any{"active_test": false}).SearchCount(lead, lostDomain(d), 0)
 			if err != nil {
 				return nil, err
 			}
 			c.Count = n
 		}
+	}
+	unfoldAlone(b.Columns)
+	for _, c := range b.Columns {
 		if c.Fold && !c.IsLost {
+			// its cards come when it is unfolded
+			c.More = c.Count > 0
 			continue
 		}
 		if err := loadCards(env, c, d, 0); err != nil {
 			return nil, err
 		}
 	}
+	b.listURL = b.makeListURL(hasLost)
 	return b, nil
+}
+
+// unfoldAlone opens a folded column that holds every card of the board
+// (the won opportunities a figure opened), since there is nothing else
+// to see.
+func unfoldAlone(cols []*Column) {
+	var alone *Column
+	for _, c := range cols {
+		if c.Count == 0 {
+			continue
+		}
+		if alone != nil {
+			return
+		}
+		alone = c
+	}
+	if alone != nil {
+		alone.Fold = false
+	}
+}
+
+// TeamParam is the board's team as the URL says it.
+func (b *Board) TeamParam() string { return teamParam(b.Team) }
+
+func teamParam(team int64) string {
+	if team == 0 {
+		return "all"
+	}
+	return itoa(team)
+}
+
+// URL is the board as shown: its team, search and free text.
+func (b *Board) URL() string {
+	u := b.S.URL()
+	if b.Query != "" {
+		u += "&q=" + urlQuery(b.Query)
+	}
+	return u
+}
+
+// SwitchFields are the parameters the team switcher keeps: the search
+// and the free text, so that choosing a team keeps the filter.
+func (b *Board) SwitchFields() [][2]string {
+	u, err := url.Parse(b.URL())
+	if err != nil {
+		return nil
+	}
+	q := u.Query()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		if k != "team" && k != "search" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var out [][2]string
+	for _, k := range keys {
+		for _, v := range q[k] {
+			out = append(out, [2]string{k, v})
+		}
+	}
+	return out
+}
+
+// ListURL opens the board's records in the list of opportunities.
+func (b *Board) ListURL() string { return b.listURL }
+
+// makeListURL is the list of the board's cards, in the search panel's
+// encoding: the same typed searches, filters and group-by, and the custom
+// filter with what the list has no parameter for folded into it (the team,
+// the free text and, when the board has a Lost column, the archived lost
+// opportunities it shows).
+func (b *Board) makeListURL(hasLost bool) string {
+	ls := *b.S
+	ls.Base, ls.Keep = "/list/opportunities", url.Values{}
+	extra := orm.And{}
+	if !b.AllTeams {
+		extra = append(extra, orm.Leaf{Path: "team_id", Op: "=", Value: b.Team})
+	}
+	if q := strings.TrimSpace(b.Query); q != "" {
+		extra = append(extra, boardText(q))
+	}
+	if hasLost && !mentionsActive(b.domain) {
+		extra = append(extra, orm.Or{orm.Leaf{Path: "active", Op: "=", Value: true}, orm.Leaf{Path: "won_status", Op: "=", Value: "lost"}})
+	}
+	if len(extra) > 0 {
+		if ls.Custom != "" {
+			var v any
+			if err := json.Unmarshal([]byte(ls.Custom), &v); err == nil {
+				if cd, err := orm.ParseDomain(orm.Normalize(v)); err == nil {
+					extra = append(extra, cd)
+				}
+			}
+		}
+		ls.Custom = domainJSON(flattenAnd(extra))
+	}
+	return ls.URL()
+}
+
+// mentionsActive tells whether a domain names the active field, which
+// switches the implicit "active only" off (as the ORM decides).
+func mentionsActive(d orm.Domain) bool {
+	switch x := d.(type) {
+	case orm.And:
+		for _, c := range x {
+			if mentionsActive(c) {
+				return true
+			}
+		}
+	case orm.Or:
+		for _, c := range x {
+			if mentionsActive(c) {
+				return true
+			}
+		}
+	case orm.Not:
+		return mentionsActive(x.D)
+	case orm.Leaf:
+		return x.Path == "active"
+	}
+	return false
 }
 
 func groupByStage(m *orm.Model) orm.GroupBy {
@@ -205,8 +388,11 @@ func loadCards(env *orm.Env, c *Column, d orm.Domain, offset int) error {
 		cd = lostDomain(d)
 		order = "date_closed desc, id desc"
 	}
-	recs, err := e.SearchRead(lead, cd, []string{"name", "partner_id", "partner_name", "expected_revenue", "priority", "tag_ids", "user_id", "write_date", "date_deadline", "won_status"},
-		orm.SearchOpts{Order: order, Limit: CardsPerColumn + 1, Offset: int64(offset)}, true)
+	fields := []string{"name", "partner_id", "partner_name", "expected_revenue", "priority", "tag_ids", "user_id", "write_date", "date_deadline", "won_status"}
+	if c.ShowTeam {
+		fields = append(fields, "team_id")
+	}
+	recs, err := e.SearchRead(lead, cd, fields, orm.SearchOpts{Order: order, Limit: CardsPerColumn + 1, Offset: int64(offset)}, true)
 	if err != nil {
 		return err
 	}
@@ -253,6 +439,9 @@ func loadCards(env *orm.Env, c *Column, d orm.Domain, offset int) error {
 		if s, ok := r["date_deadline"].(string); ok {
 			card.Deadline = s
 		}
+		if t, ok := r["team_id"].([]any); ok {
+			card.Team = t[1].(string)
+		}
 		for _, t := range r["tag_ids"].([]int64) {
 			card.Tags = append(card.Tags, tagNames[t])
 		}
@@ -264,9 +453,12 @@ func loadCards(env *orm.Env, c *Column, d orm.Domain, offset int) error {
 	return nil
 }
 
-// currentTeam is the team asked for, else the user's team, else the first.
+// currentTeam is the team asked for (0 for "all"), else the user's team,
+// else the first.
 func currentTeam(env *orm.Env, r *http.Request) (int64, error) {
-	if s := r.URL.Query().Get("team"); s != "" {
+	if s := r.URL.Query().Get("team"); s == "all" {
+		return 0, nil
+	} else if s != "" {
 		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return id, nil
 		}
@@ -289,7 +481,7 @@ func currentTeam(env *orm.Env, r *http.Request) (int64, error) {
 // shows the default favorite, else "My Pipeline" as Odoo does.
 func pipelineSearch(r *http.Request, team int64) *SearchState {
 	q := r.URL.Query()
-	q.Set("team", itoa(team))
+	q.Set("team", teamParam(team))
 	s := parseSearch(leadSearchDef(), "/crm/pipeline", q, "team")
 	return s
 }
@@ -359,8 +551,8 @@ func (a *App) pipelineColumn(w http.ResponseWriter, r *http.Request, uid int64) 
 	stage, _ := strconv.ParseInt(q.Get("stage"), 10, 64)
 	offset, _ := strconv.Atoi(q.Get("offset"))
 	var v *View
-	col := &Column{Stage: stage, IsLost: q.Get("lost") == "1"}
-	board := &Board{Team: team, Query: q.Get("q"), S: pipelineSearch(r, team)}
+	col := &Column{Stage: stage, IsLost: q.Get("lost") == "1", ShowTeam: team == 0}
+	board := &Board{Team: team, AllTeams: team == 0, Query: q.Get("q"), S: pipelineSearch(r, team)}
 	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
 		var err error
 		if v, err = a.newView(env, "", "pipeline"); err != nil {
@@ -511,7 +703,7 @@ func loadGroupedBoard(env *orm.Env, b *Board, d orm.Domain) error {
 	}
 	for i, g := range groups {
 		key := g.Keys[0]
-		c := &Column{Index: i, Count: g.Count, Cond: orm.GroupDomain(gb, key), GroupField: gb.Spec, GroupKey: mustJSON(key), Droppable: droppable}
+		c := &Column{Index: i, Count: g.Count, Cond: orm.GroupDomain(gb, key), GroupField: gb.Spec, GroupKey: mustJSON(key), Droppable: droppable, ShowTeam: b.AllTeams}
 		c.Sum, _ = g.Aggs["expected_revenue:sum"].(float64)
 		switch {
 		case key == nil:
