@@ -17,6 +17,7 @@ func TestCreateManyLeads(t *testing.T) {
 	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
 		w := newWorld(t, b)
 		tag := w.admin.Create("crm.tag", map[string]any{"name": "Bulk"})
+		other := w.admin.Create("crm.tag", map[string]any{"name": "Cleared"})
 		partner := w.sam.Create("res.partner", map[string]any{"name": "Bulk Customer SRL", "is_company": true})
 		ro := mustXID(t, w, "base.ro")
 		const n = 1200
@@ -31,7 +32,15 @@ func TestCreateManyLeads(t *testing.T) {
 					v["phone"] = "12" // not a number anywhere
 				}
 			case 1:
-				v["tag_ids"] = []any{[]any{6, 0, []any{tag}}}
+				// the forms of "link to these tags" a client may send
+				switch i % 3 {
+				case 0:
+					v["tag_ids"] = []any{[]any{6, 0, []any{tag}}}
+				case 1:
+					v["tag_ids"] = []any{[]any{4, tag, 0}, []any{4, tag, 0}}
+				case 2:
+					v["tag_ids"] = []any{[]any{4, other, 0}, []any{5, 0, 0}, []any{4, tag, 0}}
+				}
 			case 2:
 				v["email_from"] = fmt.Sprintf("buyer%d@bulk.example", i)
 				v["stage_id"] = w.stages["Qualified"]

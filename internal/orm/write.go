@@ -325,6 +325,11 @@ func insertColumns(m *Model, vals Values) []string {
 // finishCreate runs the x2many commands and the AfterCreate hooks of
 // records just inserted.
 func (e *Env) finishCreate(m *Model, ids []int64, recs []Values, cmds []map[string][]x2manyCommand) error {
+	if len(ids) > 1 {
+		if err := e.linkNew(m, ids, cmds); err != nil {
+			return err
+		}
+	}
 	for i, id := range ids {
 		if err := e.applyCommands(m, id, cmds[i]); err != nil {
 			return err
@@ -526,6 +531,84 @@ func (e *Env) applyCommands(m *Model, id int64, cmds map[string][]x2manyCommand)
 				}
 			}
 			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// linkNew links new records to the records their many2many fields name
+// by id (commands 4 and 6, and 5, which clears nothing on a new record),
+// all records and targets of a field in a few statements, and takes those
+// commands out of cmds.
+func (e *Env) linkNew(m *Model, ids []int64, cmds []map[string][]x2manyCommand) error {
+	pairs := map[string][][2]int64{}
+	for i, id := range ids {
+		for name, cs := range cmds[i] {
+			f := m.Field(name)
+			if f.Type != Many2many {
+				continue
+			}
+			plain := true
+			for _, c := range cs {
+				if c.op != 4 && c.op != 5 && c.op != 6 {
+					plain = false
+				}
+			}
+			if !plain {
+				continue
+			}
+			var targets []int64
+			for _, c := range cs {
+				switch c.op {
+				case 4:
+					targets = append(targets, c.id)
+				case 5:
+					targets = targets[:0]
+				case 6:
+					targets = append(targets[:0], c.ids...)
+				}
+			}
+			for _, t := range uniqueIDs(targets) {
+				pairs[name] = append(pairs[name], [2]int64{id, t})
+			}
+			delete(cmds[i], name)
+		}
+	}
+	names := make([]string, 0, len(pairs))
+	for n := range pairs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		f := m.Field(name)
+		co := e.Reg.Model(f.Relation)
+		ps := pairs[name]
+		for _, p := range ps {
+			ok, err := e.exists(co, p[1])
+			if err != nil {
+				return wrapErr("link "+f.Name, err)
+			}
+			if !ok {
+				return ValidationErrorf("Invalid value for %s: record %s(%d) does not exist", f.Name, co.Name, p[1])
+			}
+		}
+		const perStatement = 1000
+		for start := 0; start < len(ps); start += perStatement {
+			end := min(start+perStatement, len(ps))
+			var b strings.Builder
+			b.WriteString("INSERT INTO " + quoteIdent(f.RelTable) + " (" + quoteIdent(f.Column1) + ", " + quoteIdent(f.Column2) + ") VALUES ")
+			args := make([]any, 0, 2*(end-start))
+			for i, p := range ps[start:end] {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("(?, ?)")
+				args = append(args, p[0], p[1])
+			}
+			b.WriteString(" ON CONFLICT DO NOTHING")
+			if _, err := e.Exec(b.String(), args...); err != nil {
 				return err
 			}
 		}
