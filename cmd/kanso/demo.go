@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 
 	"github.com/kanso-crm/kanso/internal/app"
 	"github.com/kanso-crm/kanso/internal/demo"
@@ -20,8 +21,20 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 	messages := fs.Int("messages", 0, "timeline entries (default: three per lead)")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same data")
 	dbURL := fs.String("db", env("KANSO_DB", "kanso.db"), "SQLite file or postgres:// URL")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the generation to this file (go tool pprof reads it)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	a, err := app.Open(ctx, app.Config{DB: *dbURL, Log: log, AdminPassword: os.Getenv("KANSO_ADMIN_PASSWORD")})
 	if err != nil {

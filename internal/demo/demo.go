@@ -105,6 +105,16 @@ func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 	if err := recoverIndexes(ctx, r); err != nil {
 		return Stats{}, err
 	}
+	if g.d == db.SQLite {
+		// the writer of a bulk load reads back what it wrote (foreign keys,
+		// the tables' last pages, the indexes rebuilt at the end): a large
+		// page cache and memory-mapped reads spare it a system call per page
+		restore, err := bulkPragmas(ctx, r.DB.Write)
+		if err != nil {
+			return Stats{}, err
+		}
+		defer restore()
+	}
 	if err := r.Run(ctx, orm.SuperuserID, nil, true, func(env *orm.Env) error { return g.setup(env, hash) }); err != nil {
 		return Stats{}, err
 	}
@@ -242,6 +252,29 @@ func firstIndexColumn(ddl string) string {
 		return ""
 	}
 	return strings.Trim(f[0], `"`)
+}
+
+// bulkPragmas gives the SQLite writer connection a 1 GiB page cache and
+// 4 GiB of memory-mapped reads for the time of a bulk load, and returns
+// what restores its settings.
+func bulkPragmas(ctx context.Context, w *sql.DB) (func(), error) {
+	var cache, mmap int64
+	if err := w.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil {
+		return nil, fmt.Errorf("demo: read cache size: %w", err)
+	}
+	if err := w.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&mmap); err != nil {
+		return nil, fmt.Errorf("demo: read mmap size: %w", err)
+	}
+	for _, p := range []string{"PRAGMA cache_size = -1048576", "PRAGMA mmap_size = 4294967296"} {
+		if _, err := w.ExecContext(ctx, p); err != nil {
+			return nil, fmt.Errorf("demo: %s: %w", p, err)
+		}
+	}
+	return func() {
+		ctx := context.WithoutCancel(ctx)
+		w.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", cache))
+		w.ExecContext(ctx, fmt.Sprintf("PRAGMA mmap_size = %d", mmap))
+	}, nil
 }
 
 func (g *gen) dropIndexes(ctx context.Context, r *orm.Runner) error {
