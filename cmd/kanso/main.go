@@ -55,6 +55,15 @@ func env(key, def string) string {
 	return def
 }
 
+// envDuration reads a duration from the environment (def when unset or
+// not a duration).
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return d
+	}
+	return def
+}
+
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
@@ -120,6 +129,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	demo := fs.Bool("demo", false, "on a new database, create demo data and the admin password \"admin\"")
 	currency := fs.String("currency", env("KANSO_CURRENCY", "USD"), "company currency of a new database (ISO code)")
 	secure := fs.Bool("secure-cookies", os.Getenv("KANSO_SECURE_COOKIES") == "1", "mark cookies Secure (serve behind HTTPS)")
+	slowQuery := fs.Duration("slow-query", envDuration("KANSO_SLOW_QUERY", 0), "log the SQL statements slower than this, e.g. 50ms (0: none)")
 	pprofAddr := fs.String("pprof", os.Getenv("KANSO_PPROF"), "also serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; keep it private")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -134,7 +144,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	if *demo && pw == "" {
 		pw = "admin"
 	}
-	a, err := app.Open(ctx, app.Config{Addr: *addr, DB: *dbURL, DBName: *dbName, AdminPassword: pw, Currency: *currency, Log: log, SecureCookies: *secure})
+	a, err := app.Open(ctx, app.Config{Addr: *addr, DB: *dbURL, DBName: *dbName, AdminPassword: pw, Currency: *currency, Log: log, SecureCookies: *secure, SlowQuery: *slowQuery})
 	if err != nil {
 		return err
 	}

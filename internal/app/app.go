@@ -38,6 +38,9 @@ type Config struct {
 	MaxBody int64
 	// SecureCookies marks cookies Secure (behind HTTPS).
 	SecureCookies bool
+	// SlowQuery logs every SQL statement that takes longer, with its
+	// text and duration (0: none).
+	SlowQuery time.Duration
 }
 
 // Modules lists the modules of the product, in dependency order.
@@ -99,7 +102,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, err
 	}
-	a := &App{Cfg: cfg, DB: d, Reg: reg, Log: log, Runner: &orm.Runner{DB: d, Reg: reg, Log: log}, nodeID: newNodeID()}
+	a := &App{Cfg: cfg, DB: d, Reg: reg, Log: log, Runner: &orm.Runner{DB: d, Reg: reg, Log: log, SlowQuery: cfg.SlowQuery}, nodeID: newNodeID()}
 	if err := a.install(ctx); err != nil {
 		d.Close()
 		return nil, err

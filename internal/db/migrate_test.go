@@ -181,3 +181,38 @@ func TestDateBuckets(t *testing.T) {
 		}
 	})
 }
+
+// A migration that rebuilds an index of an analysed SQLite database leaves
+// it with statistics for every index, not some; an unanalysed one stays so.
+func TestMigrateRefreshesPlannerStatistics(t *testing.T) {
+	ctx := context.Background()
+	for _, analysed := range []bool{false, true} {
+		b := testutil.SQLite(t)
+		d := open(t, b)
+		first := Migration{Version: 1, Name: "0001_a.sql", SQL: "CREATE TABLE a (id {id}, k INTEGER, v INTEGER);\nCREATE INDEX a_k ON a (k);\n" +
+			"INSERT INTO a (k, v) VALUES (1, 1), (2, 2), (3, 3);"}
+		second := Migration{Version: 2, Name: "0002_b.sql", SQL: "DROP INDEX a_k;\nCREATE INDEX a_k ON a (k, v);\nCREATE INDEX a_v ON a (v);"}
+		if _, err := d.migrate(ctx, testutil.Logger(t), []Migration{first}); err != nil {
+			t.Fatal(err)
+		}
+		if analysed {
+			if _, err := d.Write.ExecContext(ctx, "ANALYZE"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := d.migrate(ctx, testutil.Logger(t), []Migration{first, second}); err != nil {
+			t.Fatal(err)
+		}
+		var tables, stats int
+		d.Write.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&tables)
+		if tables == 1 {
+			d.Write.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_stat1 WHERE idx IN ('a_k', 'a_v')").Scan(&stats)
+		}
+		if analysed && stats != 2 {
+			t.Errorf("analysed database: statistics for %d of the 2 indexes after the migration", stats)
+		}
+		if !analysed && tables != 0 {
+			t.Errorf("a database never analysed got planner statistics")
+		}
+	}
+}

@@ -33,6 +33,7 @@ type Env struct {
 	st    *envState
 	user  *UserInfo
 	cache *accessCache
+	slow  time.Duration
 }
 
 // envState is shared by an Env and the variants derived from it.
@@ -57,6 +58,8 @@ type Runner struct {
 	DB  *db.DB
 	Reg *Registry
 	Log *slog.Logger
+	// SlowQuery, when positive, logs the statements that take longer.
+	SlowQuery time.Duration
 	// OnCommit, when set, is told which models a committed call changed.
 	OnCommit func(models []string)
 	cache    accessCache
@@ -78,7 +81,7 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 		log = slog.Default()
 	}
 	env := &Env{Ctx: ctx, Tx: tx, Dialect: r.DB.Dialect, Reg: r.Reg, UID: uid, Context: ctxv,
-		Now: time.Now().UTC(), Log: log, st: &envState{access: map[string]*modelAccess{}, changed: map[string]bool{}, tx: newTxState()}, cache: &r.cache}
+		Now: time.Now().UTC(), Log: log, st: &envState{access: map[string]*modelAccess{}, changed: map[string]bool{}, tx: newTxState()}, cache: &r.cache, slow: r.SlowQuery}
 	if uid == SuperuserID {
 		env.Su = true
 	}
@@ -158,12 +161,24 @@ func (e *Env) Lang() string {
 	return "en_US"
 }
 
+// timeQuery logs q when it took longer than the Runner's SlowQuery (for a
+// SELECT: until its first row). The values are not logged: they may be
+// personal data or secrets.
+func (e *Env) timeQuery(q string, args []any, start time.Time) {
+	if d := time.Since(start); d > e.slow {
+		e.Log.Warn("slow SQL", "ms", float64(d.Microseconds())/1000, "sql", q, "params", len(args), "uid", e.UID)
+	}
+}
+
 // Queries counts the SQL statements run in this environment.
 func (e *Env) Queries() int { return e.st.queries }
 
 // Query runs a SELECT written with "?" placeholders.
 func (e *Env) Query(q string, args ...any) (*sql.Rows, error) {
 	e.st.queries++
+	if e.slow > 0 {
+		defer e.timeQuery(q, args, time.Now())
+	}
 	rows, err := e.Tx.QueryContext(e.Ctx, e.Dialect.Rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("orm: query: %w [%s]", err, q)
@@ -174,6 +189,9 @@ func (e *Env) Query(q string, args ...any) (*sql.Rows, error) {
 // QueryRow runs a single-row SELECT.
 func (e *Env) QueryRow(q string, args ...any) *sql.Row {
 	e.st.queries++
+	if e.slow > 0 {
+		defer e.timeQuery(q, args, time.Now())
+	}
 	if s := e.stmt(q); s != nil {
 		return s.QueryRowContext(e.Ctx, args...)
 	}
@@ -184,6 +202,9 @@ func (e *Env) QueryRow(q string, args ...any) *sql.Row {
 func (e *Env) Exec(q string, args ...any) (sql.Result, error) {
 	e.st.queries++
 	e.noteExec(q)
+	if e.slow > 0 {
+		defer e.timeQuery(q, args, time.Now())
+	}
 	var res sql.Result
 	var err error
 	if s := e.stmt(q); s != nil {

@@ -60,6 +60,8 @@ func (q *sqlq) orderSQL(m *Model, alias string, terms []orderTerm, joins *[]stri
 		}
 		if t.nulls != "" {
 			nulls = "NULLS " + strings.ToUpper(t.nulls)
+		} else if t.field.Name == "id" || t.field.NotNull {
+			nulls = "" // no NULL to place
 		}
 		if t.field.Type == Many2one && depth < 2 {
 			co := q.env.Reg.Model(t.field.Relation)
@@ -75,10 +77,10 @@ func (q *sqlq) orderSQL(m *Model, alias string, terms []orderTerm, joins *[]stri
 			continue
 		}
 		if t.field.OrderSQL != nil {
-			out = append(out, t.field.OrderSQL(q.env, q.arg, alias)+" "+dir+" "+nulls)
+			out = append(out, strings.TrimSpace(t.field.OrderSQL(q.env, q.arg, alias)+" "+dir+" "+nulls))
 			continue
 		}
-		out = append(out, col(alias, t.field.Name)+" "+dir+" "+nulls)
+		out = append(out, strings.TrimSpace(col(alias, t.field.Name)+" "+dir+" "+nulls))
 	}
 	return out
 }

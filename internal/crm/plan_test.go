@@ -1,0 +1,111 @@
+package crm_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kanso-crm/kanso/internal/apptest"
+	"github.com/kanso-crm/kanso/internal/base"
+	"github.com/kanso-crm/kanso/internal/orm"
+	"github.com/kanso-crm/kanso/internal/testutil"
+)
+
+// sqlRecorder keeps the statements a Runner logs as slow (every one, with
+// a threshold of a nanosecond).
+type sqlRecorder struct {
+	mu  sync.Mutex
+	sql []string
+}
+
+func (r *sqlRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *sqlRecorder) Handle(_ context.Context, rec slog.Record) error {
+	rec.Attrs(func(a slog.Attr) bool {
+		if a.Key == "sql" {
+			r.mu.Lock()
+			r.sql = append(r.sql, a.Value.String())
+			r.mu.Unlock()
+		}
+		return true
+	})
+	return nil
+}
+func (r *sqlRecorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *sqlRecorder) WithGroup(string) slog.Handler      { return r }
+
+// TestBoardAndListQueryPlans: on SQLite, the statements of a salesperson's
+// board (column counts and sums, activity progress, cards) and of the
+// opportunities in the model's default order use indexes, never a scan
+// of crm_lead or a sort of its rows. The million-lead figures in
+// docs/PERFORMANCE.md depend on these plans (a scan costs 70 ms to 1 s).
+func TestBoardAndListQueryPlans(t *testing.T) {
+	b := testutil.SQLite(t)
+	s := apptest.Start(t, b)
+	uid := s.CreateUser(t, "planner", "planner-password", base.GroupSaleSalesman)
+	rec := &sqlRecorder{}
+	r := &orm.Runner{DB: s.App.DB, Reg: s.App.Reg, Log: slog.New(rec), SlowQuery: 1}
+	var team int64
+	s.Sudo(t, func(env *orm.Env) error {
+		ids, err := env.Search(env.Reg.Model("crm.team"), orm.And{}, orm.SearchOpts{Limit: 1})
+		team = ids[0]
+		return err
+	})
+	err := r.Run(context.Background(), uid, nil, false, func(env *orm.Env) error {
+		lead := env.Reg.Model("crm.lead")
+		board := orm.And{orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, orm.Leaf{Path: "team_id", Op: "=", Value: team},
+			orm.Leaf{Path: "user_id", Op: "=", Value: uid}}
+		byStage := []orm.GroupBy{{Spec: "stage_id", Field: lead.Field("stage_id")}}
+		sum := []orm.Aggregate{{Spec: "expected_revenue:sum", Field: lead.Field("expected_revenue"), Func: "sum"}}
+		if _, err := env.ReadGroup(lead, board, byStage, sum, 0, 0, ""); err != nil {
+			return err
+		}
+		overdue := append(orm.And{}, board...)
+		overdue = append(overdue, orm.Leaf{Path: "activity_ids", Op: "any", Value: orm.And{orm.Leaf{Path: "date_deadline", Op: "<", Value: "2026-11-23"}}})
+		if _, err := env.ReadGroup(lead, overdue, byStage, nil, 0, 0, ""); err != nil {
+			return err
+		}
+		if _, err := env.Search(lead, orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, orm.SearchOpts{Limit: 80, Offset: 160}); err != nil {
+			return err
+		}
+		return nil
+	})
+	testutil.Must(t, err, "run")
+	if len(rec.sql) < 3 {
+		t.Fatalf("%d statements recorded", len(rec.sql))
+	}
+	checked := 0
+	for _, q := range rec.sql {
+		if !strings.Contains(q, `FROM "crm_lead" t0`) {
+			continue
+		}
+		checked++
+		// the plan of constants in place of the parameters (the statements
+		// hold no "?" in a string)
+		rows, err := s.App.DB.Write.Query("EXPLAIN QUERY PLAN " + strings.ReplaceAll(q, "?", "1"))
+		testutil.Must(t, err, "explain %s", q)
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			testutil.Must(t, rows.Scan(&id, &parent, &notused, &detail), "scan")
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		all := strings.Join(plan, "\n")
+		if strings.Contains(all, "SCAN t0") || strings.Contains(all, "SCAN t2") || strings.Contains(all, "TEMP B-TREE FOR ORDER BY") && strings.Contains(q, "LIMIT") {
+			t.Errorf("plan of\n%s\n%s", q, all)
+		}
+		// the activities' rule ("on a lead the user may read") is checked
+		// per activity by the lead's key, not by listing the user's leads
+		for _, line := range plan {
+			if strings.Contains(line, " t2 ") && strings.Contains(q, "mail_activity") && !strings.Contains(line, "INTEGER PRIMARY KEY") {
+				t.Errorf("the activity rule lists the readable leads:\n%s\n%s", q, all)
+			}
+		}
+	}
+	if checked < 3 {
+		t.Errorf("%d statements on crm_lead checked, want 3 or more", checked)
+	}
+}
