@@ -111,7 +111,7 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 	clearEmpty := fs.Bool("clear-empty", false, "empty cells clear the fields of updated records (default: they keep them)")
 	create := fs.Bool("create-missing", false, "create the missing tags, partners, stages and UTM records named in the file")
 	preset := fs.String("preset", "", "ready-made mapping of another CRM's export (see kanso import presets)")
-	lang := fs.String("lang", "", "language of the numbers, dates and yes/no values (default: the user's)")
+	lang := fs.String("lang", "", "language of the numbers, dates and yes/no values, and of the problems reported (default: the user's)")
 	encoding := fs.String("encoding", "", "CSV encoding (default: detected)")
 	delimiter := fs.String("delimiter", "", "CSV delimiter (default: detected)")
 	login := fs.String("login", "admin", "import as this user (rights and record rules apply)")
@@ -155,12 +155,26 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 	if err != nil {
 		return err
 	}
+	// the problems are reported in the language of the file's values
+	msgLang := *lang
+	if msgLang == "" {
+		err := a.Runner.Run(ctx, uid, nil, false, func(env *orm.Env) error {
+			msgLang = env.Lang()
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 	var end func()
 	o.Progress, end = progressPrinter("import")
 	start := time.Now()
 	res, err := imex.Import(ctx, a.Runner, uid, f, filepath.Base(path), o)
 	end()
 	if err != nil {
+		if m := imex.MessageOf(err); m != nil {
+			return &localizedError{text: m.Text(msgLang), err: err}
+		}
 		return err
 	}
 	cols := make([]string, 0, len(res.Mapping))
@@ -177,7 +191,7 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 		fmt.Fprintf(stdout, "ignored columns: %s\n", strings.Join(res.Ignored, ", "))
 	}
 	for _, p := range res.Problems {
-		fmt.Fprintln(stdout, p.String())
+		fmt.Fprintln(stdout, p.Line(msgLang))
 	}
 	if res.MoreProblems > 0 {
 		fmt.Fprintf(stdout, "… and %d more problems\n", res.MoreProblems)
@@ -202,6 +216,15 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 	fmt.Fprintf(stdout, "imported: %s (%s)\n", counts, took)
 	return nil
 }
+
+// localizedError is an error of the import shown in the user's language.
+type localizedError struct {
+	text string
+	err  error
+}
+
+func (e *localizedError) Error() string { return e.text }
+func (e *localizedError) Unwrap() error { return e.err }
 
 func exportCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)

@@ -24,8 +24,19 @@ func TestImportExportCommands(t *testing.T) {
 	os.WriteFile(file, []byte("Opportunity;Email;Expected Revenue;Tags\nSolar;a@example.com;1.234,5;VIP\nWind;b@example.com;12x;\n"), 0o644)
 	var out bytes.Buffer
 	err := importCmd(ctx, []string{"crm.lead", file, "--dry-run", "--lang", "ro_RO", "--db", db, "--create-missing"}, &out, discardLog())
-	if err == nil || !strings.Contains(out.String(), `row 3, column "Expected Revenue": "12x" is not a number`) {
+	// the problems are reported in the language given (else the user's)
+	if err == nil || !strings.Contains(out.String(), `rândul 3, coloana "Expected Revenue": "12x" nu este un număr`) {
 		t.Fatalf("dry run: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := importCmd(ctx, []string{"crm.lead", file, "--dry-run", "--db", db}, &out, discardLog()); err == nil ||
+		!strings.Contains(out.String(), `row 3, column "Expected Revenue": "12x" is not a number`) {
+		t.Fatalf("dry run in the user's language: %v\n%s", err, out.String())
+	}
+	empty := filepath.Join(dir, "empty.csv")
+	os.WriteFile(empty, nil, 0o644)
+	if err := importCmd(ctx, []string{"crm.lead", empty, "--lang", "ro_RO", "--db", db}, io.Discard, discardLog()); err == nil || err.Error() != "fișierul este gol" {
+		t.Errorf("an empty file: %v", err)
 	}
 	out.Reset()
 	err = importCmd(ctx, []string{"crm.lead", file, "--db", db, "--lang", "ro_RO", "--create-missing"}, &out, discardLog())

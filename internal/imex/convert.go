@@ -69,12 +69,12 @@ func parseNumber(s, lang string, plain bool) (float64, error) {
 	}
 	s = groupingSpaces.Replace(s)
 	if s == "" {
-		return 0, fmt.Errorf("%q is not a number", orig)
+		return 0, errorf(i18n.N("%q is not a number"), orig)
 	}
 	if i := strings.IndexAny(s, "eE"); i > 0 && plainNumber.MatchString(s) {
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return 0, fmt.Errorf("%q is not a number", orig)
+			return 0, errorf(i18n.N("%q is not a number"), orig)
 		}
 		if neg {
 			f = -f
@@ -83,14 +83,14 @@ func parseNumber(s, lang string, plain bool) (float64, error) {
 	}
 	for _, c := range s {
 		if c != '.' && c != ',' && (c < '0' || c > '9') {
-			return 0, fmt.Errorf("%q is not a number", orig)
+			return 0, errorf(i18n.N("%q is not a number"), orig)
 		}
 	}
 	thou := ","
 	if fam := langFamily(lang); fam == "ro" || fam == "id" {
 		thou = "."
 	}
-	bad := fmt.Errorf("%q is not a number (misplaced separators)", orig)
+	bad := errorf(i18n.N("%q is not a number (misplaced separators)"), orig)
 	num := s
 	dots, commas := strings.Count(s, "."), strings.Count(s, ",")
 	switch {
@@ -127,11 +127,11 @@ func parseNumber(s, lang string, plain bool) (float64, error) {
 		}
 	}
 	if num == "." || strings.HasSuffix(num, ".") && len(num) == 1 {
-		return 0, fmt.Errorf("%q is not a number", orig)
+		return 0, errorf(i18n.N("%q is not a number"), orig)
 	}
 	f, err := strconv.ParseFloat(num, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return 0, fmt.Errorf("%q is not a number", orig)
+		return 0, errorf(i18n.N("%q is not a number"), orig)
 	}
 	if neg {
 		f = -f
@@ -166,7 +166,7 @@ func parseBool(s string) (bool, error) {
 	if b, ok := boolWords[strings.ToLower(strings.TrimSpace(s))]; ok {
 		return b, nil
 	}
-	return false, fmt.Errorf("%q is not a yes/no value (yes/no, true/false, 1/0, da/nu, ya/tidak)", s)
+	return false, errorf(i18n.N("%q is not a yes/no value (yes/no, true/false, 1/0, da/nu, ya/tidak)"), s)
 }
 
 var (
@@ -196,7 +196,7 @@ func parseDateParts(s, lang string, excel, date1904 bool) (dateParts, error) {
 		f, _ := strconv.ParseFloat(s, 64)
 		t, err := excelize.ExcelDateToTime(f, date1904)
 		if err != nil || f < 1 {
-			return p, fmt.Errorf("%q is not a date", s)
+			return p, errorf(i18n.N("%q is not a date"), s)
 		}
 		t = t.Round(time.Second)
 		p = dateParts{y: t.Year(), m: int(t.Month()), d: t.Day(), hh: t.Hour(), mm: t.Minute(), ss: t.Second(), hasTime: f != math.Trunc(f)}
@@ -218,7 +218,7 @@ func parseDateParts(s, lang string, excel, date1904 bool) (dateParts, error) {
 			} else {
 				t, err := time.Parse("-0700", strings.ReplaceAll(z, ":", ""))
 				if err != nil {
-					return p, fmt.Errorf("%q: bad time zone", s)
+					return p, errorf(i18n.N("%q: bad time zone"), s)
 				}
 				p.zone = t.Location()
 			}
@@ -226,7 +226,7 @@ func parseDateParts(s, lang string, excel, date1904 bool) (dateParts, error) {
 	} else if m := localDate.FindStringSubmatch(s); m != nil {
 		a, b := atoi(m[1]), atoi(m[3])
 		if m[2] != m[4] {
-			return p, fmt.Errorf("%q is not a date", s)
+			return p, errorf(i18n.N("%q is not a date"), s)
 		}
 		p.y = atoi(m[5])
 		if len(m[5]) == 2 {
@@ -251,14 +251,15 @@ func parseDateParts(s, lang string, excel, date1904 bool) (dateParts, error) {
 			}
 		}
 	} else {
-		return p, fmt.Errorf("%q is not a date (write it as %s or YYYY-MM-DD)", s, dateHint(lang))
+		return p, errorf(i18n.N("%q is not a date (write it as %s or YYYY-MM-DD)"), s, dateHint(lang))
 	}
 	if p.m < 1 || p.m > 12 || p.d < 1 || p.d > 31 || p.hh > 23 || p.mm > 59 || p.ss > 60 {
-		return p, fmt.Errorf("%q is not a valid date (expected %s or YYYY-MM-DD)", s, dateHint(lang))
+		return p, errorf(i18n.N("%q is not a valid date (expected %s or YYYY-MM-DD)"), s, dateHint(lang))
 	}
 	t := time.Date(p.y, time.Month(p.m), p.d, 0, 0, 0, 0, time.UTC)
 	if t.Day() != p.d {
-		return p, fmt.Errorf("%q is not a valid date: %s has no day %d", s, t.AddDate(0, 0, -t.Day()).Format("January 2006"), p.d)
+		last := t.AddDate(0, 0, -t.Day()) // the last day of the month asked for
+		return p, errorf(i18n.N("%q is not a valid date: %s %d has no day %d"), s, Term(last.Month().String()), last.Year(), p.d)
 	}
 	return p, nil
 }
@@ -312,11 +313,11 @@ func matchSelection(f *orm.Field, s string) (string, error) {
 			}
 		}
 	}
-	labels := make([]string, len(f.Selection))
+	labels := make(Terms, len(f.Selection))
 	for i, opt := range f.Selection {
 		labels[i] = opt[1]
 	}
-	return "", fmt.Errorf("%q is not one of %s", s, strings.Join(labels, ", "))
+	return "", errorf(i18n.N("%q is not one of %s"), s, labels)
 }
 
 // normalize prepares a header or a name for comparison: trimmed, lower

@@ -14,6 +14,18 @@
 // row and column; with problems nothing is written unless invalid rows
 // are to be skipped. A dry run checks everything and writes nothing.
 //
+// Inspect reads the header alone and maps it as Import would, for a
+// mapping screen; Options.MapIfPresent lets a mapping remembered from
+// another file apply to the columns this one has.
+//
+// Problems and the errors that stop an import are written in English
+// (Problem.Reason, error texts) and keep what they were written from, an
+// English format marked with i18n.N and its arguments (Message), so that
+// the pages and the command line show them in the user's language:
+// Problem.Text, FileError.Text, MessageOf for the ORM's errors. A
+// *FileError is the user's to fix (the file, its mapping, the options);
+// any other error is a failure of the system or a cancellation.
+//
 // Export streams the records of a domain or a list of ids, with related
 // paths such as partner_id/country_id/name, to CSV or XLSX in batches.
 package imex
@@ -26,6 +38,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kanso-crm/kanso/internal/i18n"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
 
@@ -42,6 +55,10 @@ type Options struct {
 	// commas; "" ignores the column. It overrides the preset and the
 	// automatic matching.
 	Map map[string]string
+	// MapIfPresent leaves out the entries of Map naming a column the file
+	// does not have, instead of refusing the import: a mapping remembered
+	// from an earlier file applies to the columns this one has.
+	MapIfPresent bool
 	// Preset names a ready-made mapping (see Presets).
 	Preset string
 	// UpdateBy matches rows with existing records instead of creating
@@ -90,18 +107,33 @@ func (o *Options) delimiter() rune {
 
 // Problem is one reason a row cannot be imported. Row is the row number
 // a spreadsheet shows (the header is row 1); Column is the header of the
-// column at fault ("" when the record as a whole was refused).
+// column at fault ("" when the record as a whole was refused). Reason is
+// in English; the embedded Message is what it was written from, to show
+// it in the user's language (Text), empty when it has no translation
+// (an error of the database, say).
 type Problem struct {
 	Row    int
 	Column string
 	Reason string
+	Message
 }
 
-func (p Problem) String() string {
-	if p.Column == "" {
-		return fmt.Sprintf("row %d: %s", p.Row, p.Reason)
+func (p Problem) String() string { return p.Line("en_US") }
+
+// Text is the reason in lang (in English when it has no translation).
+func (p Problem) Text(lang string) string {
+	if p.Format == "" {
+		return p.Reason
 	}
-	return fmt.Sprintf("row %d, column %q: %s", p.Row, p.Column, p.Reason)
+	return p.Message.Text(lang)
+}
+
+// Line is the problem as String writes it, in lang.
+func (p Problem) Line(lang string) string {
+	if p.Column == "" {
+		return i18n.Tf(lang, i18n.N("row %d: %s"), p.Row, p.Text(lang))
+	}
+	return i18n.Tf(lang, i18n.N("row %d, column %q: %s"), p.Row, p.Column, p.Text(lang))
 }
 
 // Result is what an import did or, for a dry run or an import refused
@@ -134,27 +166,34 @@ var (
 	errRollback = errors.New("imex: roll back")
 )
 
-// Import reads file (name serves to detect the format when its content
-// does not) and imports its rows into o.Model as user uid, in one
-// transaction. Problems with rows are reported in the Result; the error
-// is for what stops the import as a whole (unreadable file, unknown model
-// or field in the mapping, cancellation, database failure). A cancelled
-// context rolls everything back.
-func Import(ctx context.Context, r *orm.Runner, uid int64, file io.Reader, name string, o Options) (*Result, error) {
+// opened is a file whose header has been read and mapped.
+type opened struct {
+	o       Options // with the model, the language and the defaults filled in
+	m       *orm.Model
+	src     source
+	header  []string
+	targets []*target
+	mapping map[string]string
+	ignored []string
+}
+
+// prepare checks the options, opens the file, reads its header and maps
+// its columns: what Import and Inspect share. The caller closes src.
+func prepare(ctx context.Context, r *orm.Runner, uid int64, file io.Reader, name string, o Options) (*opened, error) {
 	var p *preset
 	if o.Preset != "" {
 		if p = findPreset(o.Preset); p == nil {
-			return nil, fmt.Errorf("unknown preset %q (known: %s)", o.Preset, strings.Join(Presets(), ", "))
+			return nil, fileErrorf(i18n.N("unknown preset %q (known: %s)"), o.Preset, strings.Join(Presets(), ", "))
 		}
 		if o.Model == "" {
 			o.Model = p.Model
 		} else if o.Model != p.Model {
-			return nil, fmt.Errorf("preset %s imports into %s, not %s", p.Name, p.Model, o.Model)
+			return nil, fileErrorf(i18n.N("preset %s imports into %s, not %s"), p.Name, p.Model, o.Model)
 		}
 	}
 	m := r.Reg.Model(o.Model)
 	if m == nil {
-		return nil, fmt.Errorf("unknown model %q", o.Model)
+		return nil, fileErrorf(i18n.N("unknown model %q"), o.Model)
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 500
@@ -174,27 +213,46 @@ func Import(ctx context.Context, r *orm.Runner, uid int64, file io.Reader, name 
 	}
 	src, err := openSource(file, name, &o)
 	if err != nil {
-		return nil, err
+		return nil, readError(err)
 	}
-	defer src.Close()
 	header, _, err := src.Next()
 	if err == io.EOF {
-		return nil, errors.New("the file has no header row")
+		src.Close()
+		return nil, fileErrorf(i18n.N("the file has no header row"))
 	}
+	if err != nil {
+		src.Close()
+		return nil, readError(err)
+	}
+	targets, mapping, ignored, err := buildTargets(m, o.Lang, header, o.Map, o.MapIfPresent, p)
+	if err != nil {
+		src.Close()
+		return nil, err
+	}
+	return &opened{o: o, m: m, src: src, header: header, targets: targets, mapping: mapping, ignored: ignored}, nil
+}
+
+// Import reads file (name serves to detect the format when its content
+// does not) and imports its rows into o.Model as user uid, in one
+// transaction. Problems with rows are reported in the Result; the error
+// is for what stops the import as a whole: a *FileError for what the
+// user can fix (unreadable file, unknown model or field in the mapping,
+// …), else cancellation or a database failure. A cancelled context rolls
+// everything back.
+func Import(ctx context.Context, r *orm.Runner, uid int64, file io.Reader, name string, o Options) (*Result, error) {
+	f, err := prepare(ctx, r, uid, file, name, o)
 	if err != nil {
 		return nil, err
 	}
-	targets, mapping, ignored, err := buildTargets(m, o.Lang, header, o.Map, p)
-	if err != nil {
-		return nil, err
-	}
+	o, m, src, header, targets := f.o, f.m, f.src, f.header, f.targets
+	defer src.Close()
 	if len(targets) == 0 {
-		return nil, fmt.Errorf("no column of the file matches a field of %s (columns: %s); map them explicitly", m.Name, strings.Join(header, ", "))
+		return nil, fileErrorf(i18n.N("no column of the file matches a field of %s (columns: %s); map them explicitly"), m.Name, strings.Join(header, ", "))
 	}
 	// the data rows are read ahead while the rows before are written
 	pf := newPrefetch(src)
 	defer pf.Close()
-	res := &Result{Mapping: mapping, Ignored: ignored, Format: src.Kind(), Encoding: src.Encoding()}
+	res := &Result{Mapping: f.mapping, Ignored: f.ignored, Format: src.Kind(), Encoding: src.Encoding()}
 	if d := src.Delimiter(); d != 0 {
 		res.Delimiter = string(d)
 	}
@@ -223,6 +281,48 @@ func Import(ctx context.Context, r *orm.Runner, uid int64, file io.Reader, name 
 		res.Committed = true
 	}
 	return res, nil
+}
+
+// Inspection is what Inspect finds of a file without importing it.
+type Inspection struct {
+	Model  string
+	Header []string // the columns, in file order
+	// Mapping maps each column that feeds a field to its field path(s),
+	// with Options.Map (and the preset) applied; Ignored lists the
+	// others. Without Options.Map this is the automatic matching.
+	Mapping map[string]string
+	Ignored []string
+	// Total estimates the data rows (0 when unknown).
+	Total     int
+	Format    string // "csv" or "xlsx"
+	Encoding  string // of a CSV
+	Delimiter string // of a CSV
+}
+
+// Inspect reads the header of a file and maps its columns as Import
+// would (o.Model or o.Preset, o.Map, o.MapIfPresent, o.Lang or the
+// user's), without reading the rows or writing anything. It returns the
+// errors Import returns before the rows (a *FileError for the file, its
+// mapping and UpdateBy), except for a file none of whose columns matches
+// a field: its Mapping is then empty.
+func Inspect(ctx context.Context, r *orm.Runner, uid int64, file io.Reader, name string, o Options) (*Inspection, error) {
+	f, err := prepare(ctx, r, uid, file, name, o)
+	if err != nil {
+		return nil, err
+	}
+	defer f.src.Close()
+	if len(f.targets) > 0 {
+		im := &importer{o: f.o, m: f.m, header: f.header, targets: f.targets}
+		if err := im.prepareKey(); err != nil {
+			return nil, err
+		}
+	}
+	ins := &Inspection{Model: f.m.Name, Header: f.header, Mapping: f.mapping, Ignored: f.ignored, Total: f.src.Total(),
+		Format: f.src.Kind(), Encoding: f.src.Encoding()}
+	if d := f.src.Delimiter(); d != 0 {
+		ins.Delimiter = string(d)
+	}
+	return ins, nil
 }
 
 // job is one row ready to be written.
@@ -271,7 +371,7 @@ func (im *importer) prepareKey() error {
 	switch u {
 	case "id", ".id", "external id":
 		if !has(kRecXID) && !has(kRecDBID) {
-			return errors.New("updating by id needs an id (external id) or .id (database id) column")
+			return fileErrorf(i18n.N("updating by id needs an id (external id) or .id (database id) column"))
 		}
 		return nil
 	case "email":
@@ -291,7 +391,7 @@ func (im *importer) prepareKey() error {
 	}
 	f := im.m.Field(field)
 	if f == nil || !f.Stored() || f.IsX2Many() {
-		return fmt.Errorf("cannot update by %q: %s has no such stored field", u, im.m.Name)
+		return fileErrorf(i18n.N("cannot update by %q: %s has no such stored field"), u, im.m.Name)
 	}
 	for _, t := range im.targets {
 		if t.field == f && (t.kind == kValue || t.kind == kXID || t.kind == kDBID) {
@@ -299,15 +399,32 @@ func (im *importer) prepareKey() error {
 			return nil
 		}
 	}
-	return fmt.Errorf("cannot update by %s: no column of the file is mapped to %s", u, f.Name)
+	return fileErrorf(i18n.N("cannot update by %s: no column of the file is mapped to %s"), u, f.Name)
 }
 
-func (im *importer) problem(row int, column, reason string) {
+// problem records a problem of a row: its reason in English, and the
+// message it was written from when there is one.
+func (im *importer) problem(row int, column, reason string, m *Message) {
 	if len(im.res.Problems) >= im.o.MaxProblems {
 		im.res.MoreProblems++
 		return
 	}
-	im.res.Problems = append(im.res.Problems, Problem{Row: row, Column: column, Reason: reason})
+	p := Problem{Row: row, Column: column, Reason: reason}
+	if m != nil && m.String() == reason {
+		p.Message = *m
+	}
+	im.res.Problems = append(im.res.Problems, p)
+}
+
+// problemf records a problem written from a format.
+func (im *importer) problemf(row int, column, format string, args ...any) {
+	m := msg(format, args...)
+	im.problem(row, column, m.String(), &m)
+}
+
+// problemErr records an error of a cell as a problem.
+func (im *importer) problemErr(row int, column string, err error) {
+	im.problem(row, column, err.Error(), MessageOf(err))
 }
 
 func (im *importer) run(env *orm.Env) error {
@@ -342,7 +459,7 @@ func (im *importer) run(env *orm.Env) error {
 			break
 		}
 		if err != nil {
-			return err
+			return readError(err)
 		}
 		if nonEmpty(cells) == 0 {
 			continue
@@ -419,7 +536,7 @@ func (im *importer) row(cells []string, row int) error {
 			if raw != "" {
 				n, err := parseNumber(raw, "en_US", true)
 				if err != nil || n != float64(int64(n)) || n <= 0 {
-					im.problem(row, im.colName(t), fmt.Sprintf("%q is not a record id", raw))
+					im.problemf(row, im.colName(t), i18n.N("%q is not a record id"), raw)
 					bad = true
 				}
 				recDBID = int64(n)
@@ -447,7 +564,7 @@ func (im *importer) row(cells []string, row int) error {
 			if errors.Is(err, errEmpty) {
 				continue
 			}
-			im.problem(row, im.colName(t), err.Error())
+			im.problemErr(row, im.colName(t), err)
 			bad = true
 			continue
 		}
@@ -489,7 +606,7 @@ func (im *importer) row(cells []string, row int) error {
 			return im.rowError(j, err)
 		}
 		if len(ids) == 0 {
-			im.problem(row, im.colName(im.target(kRecDBID)), fmt.Sprintf("no %s record with id %d", im.m.Name, recDBID))
+			im.problemf(row, im.colName(im.target(kRecDBID)), i18n.N("no %s record with id %d"), im.m.Name, recDBID)
 			im.res.Skipped++
 			return nil
 		}
@@ -498,7 +615,7 @@ func (im *importer) row(cells []string, row int) error {
 	if recXID != "" {
 		id, err := im.res2.recordXID(im.m, recXID)
 		if err != nil {
-			im.problem(row, im.colName(im.target(kRecXID)), err.Error())
+			im.problemErr(row, im.colName(im.target(kRecXID)), err)
 			im.res.Skipped++
 			return nil
 		}
@@ -513,7 +630,7 @@ func (im *importer) row(cells []string, row int) error {
 			return im.rowError(j, err)
 		}
 		if n > 1 {
-			im.problem(row, im.colName(im.keyTgt), fmt.Sprintf("%d existing records have this %s: cannot tell which one to update", n, im.keyField.String))
+			im.problemf(row, im.colName(im.keyTgt), i18n.N("%d existing records have this %s: cannot tell which one to update"), n, Term(im.keyField.String))
 			im.res.Skipped++
 			return nil
 		}
@@ -571,17 +688,20 @@ func (im *importer) rowError(j *job, err error) error {
 	if im.ctx.Err() != nil {
 		return im.ctx.Err()
 	}
-	im.problem(j.row, im.columnOf(err), errText(err))
+	reason, m := errText(err)
+	im.problem(j.row, im.columnOf(err), reason, m)
 	im.res.Skipped++
 	return nil
 }
 
-func errText(err error) string {
+// errText is the reason an ORM error gives a row, and its message.
+func errText(err error) (string, *Message) {
 	e := orm.AsError(err)
 	if e.Kind == orm.KindInternal {
-		return "the record could not be saved: " + err.Error()
+		m := msg(i18n.N("the record could not be saved: %s"), err.Error())
+		return m.String(), &m
 	}
-	return e.Error()
+	return e.Error(), ormMessage(e)
 }
 
 // columnOf guesses the column an ORM error is about from the field name

@@ -1,7 +1,6 @@
 package imex
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -159,8 +158,9 @@ func pathOf(k kind, f *orm.Field) string {
 // buildTargets maps the header row: the explicit map first (a column
 // mapped to "" is ignored), then the preset, then labels and technical
 // names. It returns the targets, the mapping (column → field paths) and
-// the ignored columns.
-func buildTargets(m *orm.Model, lang string, header []string, explicit map[string]string, p *preset) ([]*target, map[string]string, []string, error) {
+// the ignored columns. With ifPresent, explicit mappings of columns the
+// file lacks are left out instead of refused.
+func buildTargets(m *orm.Model, lang string, header []string, explicit map[string]string, ifPresent bool, p *preset) ([]*target, map[string]string, []string, error) {
 	ix := newFieldIndex(m, lang)
 	byPath := map[string]*target{}
 	var order []string
@@ -215,14 +215,14 @@ func buildTargets(m *orm.Model, lang string, header []string, explicit map[strin
 		for _, part := range strings.Split(v, ",") {
 			k, f, ok := ix.parsePath(strings.TrimSpace(part))
 			if !ok {
-				return nil, nil, nil, fmt.Errorf("column %q: %q is not an importable field of %s", h, part, m.Name)
+				return nil, nil, nil, fileErrorf(i18n.N("column %q: %q is not an importable field of %s"), h, part, m.Name)
 			}
 			add(i, k, f, nil)
 		}
 	}
 	for k := range exp {
-		if !used[k] {
-			return nil, nil, nil, fmt.Errorf("the mapping names a column %q that the file does not have", k)
+		if !used[k] && !ifPresent {
+			return nil, nil, nil, fileErrorf(i18n.N("the mapping names a column %q that the file does not have"), k)
 		}
 	}
 	if p != nil {
@@ -306,7 +306,7 @@ func buildTargets(m *orm.Model, lang string, header []string, explicit map[strin
 		}
 	}
 	if rec != nil && dbid != nil {
-		return nil, nil, nil, fmt.Errorf("the file has both an external id column (%s) and a database id column (%s): keep one", header[rec.cols[0]], header[dbid.cols[0]])
+		return nil, nil, nil, fileErrorf(i18n.N("the file has both an external id column (%s) and a database id column (%s): keep one"), header[rec.cols[0]], header[dbid.cols[0]])
 	}
 	return out, mapping, ignored, nil
 }

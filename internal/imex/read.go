@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"path"
 	"strings"
@@ -16,11 +15,19 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/kanso-crm/kanso/internal/i18n"
 )
 
-// ErrLegacyXLS is returned for Excel 97-2003 (.xls) files, which Kanso
-// does not read.
-var ErrLegacyXLS = errors.New("this is a legacy Excel 97-2003 workbook (.xls), which Kanso cannot read: open it in Excel or LibreOffice Calc, save it as an Excel workbook (.xlsx) or as CSV, and import that file")
+// ErrLegacyXLS is returned (as the cause of a FileError) for Excel
+// 97-2003 (.xls) files, which Kanso does not read.
+var ErrLegacyXLS = errors.New(legacyXLS)
+
+const legacyXLS = "this is a legacy Excel 97-2003 workbook (.xls), which Kanso cannot read: open it in Excel or LibreOffice Calc, save it as an Excel workbook (.xlsx) or as CSV, and import that file"
+
+// odsMime starts an OpenDocument spreadsheet written as the format asks
+// (its mimetype entry first and stored).
+var odsMime = []byte("mimetypeapplication/vnd.oasis.opendocument.spreadsheet")
 
 // oleSignature starts every OLE2 compound file (.xls, .doc, ...).
 var oleSignature = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
@@ -47,14 +54,19 @@ func openSource(r io.Reader, name string, o *Options) (source, error) {
 	head, _ := br.Peek(8)
 	switch {
 	case bytes.HasPrefix(head, oleSignature):
-		return nil, ErrLegacyXLS
+		return nil, &FileError{Message: msg(i18n.N(legacyXLS)), Err: ErrLegacyXLS}
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return openXLSX(br)
+		if b, _ := br.Peek(128); bytes.Contains(b, odsMime) {
+			// (the workbook reader says the same, untranslated)
+			return nil, fileErrorf(i18n.N("cannot read the workbook: this is an OpenDocument spreadsheet (.ods), which Kanso cannot read: open it in LibreOffice Calc or Excel, save it as an Excel workbook (.xlsx) or as CSV, and import that file"))
+		}
+		s, err := openXLSX(br)
+		return s, readError(err)
 	case len(head) == 0:
-		return nil, errors.New("the file is empty")
+		return nil, fileErrorf(i18n.N("the file is empty"))
 	}
 	if ext := strings.ToLower(path.Ext(name)); ext == ".xlsx" || ext == ".xlsm" || ext == ".ods" {
-		return nil, fmt.Errorf("%s is not a valid %s file", name, ext)
+		return nil, fileErrorf(i18n.N("%s is not a valid %s file"), name, ext)
 	}
 	// CSV: reading from the start again needs the original reader when
 	// it can seek (the whole file is scanned once to choose the
@@ -119,7 +131,7 @@ func openCSV(orig io.Reader, br *bufio.Reader, o *Options) (source, error) {
 	s := &csvSource{}
 	st, err := scanBytes(orig, br)
 	if err != nil {
-		return nil, err
+		return nil, readError(err)
 	}
 	if st.seeked {
 		br.Reset(orig)
@@ -133,7 +145,7 @@ func openCSV(orig io.Reader, br *bufio.Reader, o *Options) (source, error) {
 		name := encodingName(o.Encoding)
 		e, ok := encodings[name]
 		if !ok {
-			return nil, fmt.Errorf("unknown encoding %q (known: utf-8, utf-16le, utf-16be, windows-1250, iso-8859-2, windows-1252, iso-8859-1)", o.Encoding)
+			return nil, fileErrorf(i18n.N("unknown encoding %q (known: utf-8, utf-16le, utf-16be, windows-1250, iso-8859-2, windows-1252, iso-8859-1)"), o.Encoding)
 		}
 		s.enc, enc = name, e
 		if name == "utf-8" && bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
@@ -192,9 +204,9 @@ func (s *csvSource) Next() ([]string, int, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, s.row, fmt.Errorf("row %d: the CSV is malformed: %v", s.row, pe.Err)
+				return nil, s.row, &FileError{Message: msg(i18n.N("row %d: the CSV is malformed: %s"), s.row, pe.Err.Error()), Err: err}
 			}
-			return nil, s.row, fmt.Errorf("row %d: %w", s.row, err)
+			return nil, s.row, &FileError{Message: msg(i18n.N("row %d: %s"), s.row, err.Error()), Err: err}
 		}
 		if s.width == 0 {
 			s.width = len(rec)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kanso-crm/kanso/internal/base"
+	"github.com/kanso-crm/kanso/internal/i18n"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
 
@@ -71,7 +72,7 @@ func (r *resolver) lookupXID(m *orm.Model, xid string) (int64, error) {
 	case err != nil:
 		return 0, fmt.Errorf("read external id %s: %w", xid, err)
 	case model != m.Name:
-		return 0, fmt.Errorf("the external id %s belongs to a %s record, not %s", xid, model, m.Name)
+		return 0, errorf(i18n.N("the external id %s belongs to a %s record, not %s"), xid, model, m.Name)
 	}
 	ids, err := r.env.WithContext(map[string]any{"active_test": false}).Search(m, orm.Leaf{Path: "id", Op: "=", Value: id}, orm.SearchOpts{})
 	if err != nil {
@@ -111,20 +112,20 @@ func (r *resolver) byID(co *orm.Model, s string, external bool) (int64, error) {
 			return 0, err
 		}
 		if id == 0 {
-			return 0, fmt.Errorf("no %s record has the external id %s", co.Description, xid)
+			return 0, errorf(i18n.N("no %s record has the external id %s"), Term(co.Description), xid)
 		}
 		return id, nil
 	}
 	n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(s), ".0"), 10, 64)
 	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%q is not a record id", s)
+		return 0, errorf(i18n.N("%q is not a record id"), s)
 	}
 	ids, err := r.env.WithContext(map[string]any{"active_test": false}).Search(co, orm.Leaf{Path: "id", Op: "=", Value: n}, orm.SearchOpts{})
 	if err != nil {
 		return 0, err
 	}
 	if len(ids) == 0 {
-		return 0, fmt.Errorf("no %s record has the id %d", co.Description, n)
+		return 0, errorf(i18n.N("no %s record has the id %d"), Term(co.Description), n)
 	}
 	return n, nil
 }
@@ -153,11 +154,10 @@ func (r *resolver) byName(co *orm.Model, f *orm.Field, s string) (int64, error) 
 	}
 	if id == 0 {
 		if !r.create || !creatable[co.Name] {
-			hint := ""
 			if creatable[co.Name] {
-				hint = " (the option to create missing records would create it)"
+				return 0, errorf(i18n.N("no %s matches %q (the option to create missing records would create it)"), Term(co.Description), s)
 			}
-			return 0, fmt.Errorf("no %s matches %q%s", co.Description, s, hint)
+			return 0, errorf(i18n.N("no %s matches %q"), Term(co.Description), s)
 		}
 		name := "name"
 		if co.Field(name) == nil {
@@ -165,7 +165,8 @@ func (r *resolver) byName(co *orm.Model, f *orm.Field, s string) (int64, error) 
 		}
 		ids, err := r.env.Create(co, []orm.Values{{name: s}})
 		if err != nil {
-			return 0, fmt.Errorf("cannot create %s %q: %s", co.Description, s, errText(err))
+			reason, _ := errText(err)
+			return 0, errorf(i18n.N("cannot create %s %q: %s"), Term(co.Description), s, reason)
 		}
 		id = ids[0]
 	}
@@ -178,21 +179,21 @@ func (r *resolver) find(co *orm.Model, s string) (int64, error) {
 	search := func(d orm.Domain) ([]int64, error) {
 		return env.Search(co, d, orm.SearchOpts{Limit: 2})
 	}
-	one := func(ids []int64, what string) (int64, error) {
+	one := func(ids []int64, what Term) (int64, error) {
 		switch len(ids) {
 		case 0:
 			return 0, nil
 		case 1:
 			return ids[0], nil
 		}
-		return 0, fmt.Errorf("several %s records have the %s %q: give the external id instead", co.Description, what, s)
+		return 0, errorf(i18n.N("several %s records have the %s %q: give the external id instead"), Term(co.Description), what, s)
 	}
 	// 1. exact display name, then exact name
 	ids, err := search(orm.Leaf{Path: co.RecName, Op: "=", Value: s})
 	if err != nil {
 		return 0, err
 	}
-	if id, err := one(ids, "name"); id != 0 || err != nil {
+	if id, err := one(ids, Term(i18n.N("name"))); id != 0 || err != nil {
 		return id, err
 	}
 	if nf := co.Field("name"); nf != nil && co.RecName != "name" && nf.Stored() {
@@ -200,7 +201,7 @@ func (r *resolver) find(co *orm.Model, s string) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if id, err := one(ids, "name"); id != 0 || err != nil {
+		if id, err := one(ids, Term(i18n.N("name"))); id != 0 || err != nil {
 			return id, err
 		}
 	}
@@ -210,7 +211,7 @@ func (r *resolver) find(co *orm.Model, s string) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if id, err := one(ids, "name"); id != 0 || err != nil {
+		if id, err := one(ids, Term(i18n.N("name"))); id != 0 || err != nil {
 			return id, err
 		}
 	}
@@ -222,7 +223,7 @@ func (r *resolver) find(co *orm.Model, s string) (int64, error) {
 				if err != nil {
 					return 0, err
 				}
-				if id, err := one(ids, "e-mail"); id != 0 || err != nil {
+				if id, err := one(ids, Term(i18n.N("e-mail"))); id != 0 || err != nil {
 					return id, err
 				}
 			}
@@ -231,7 +232,7 @@ func (r *resolver) find(co *orm.Model, s string) (int64, error) {
 			if err != nil {
 				return 0, err
 			}
-			if id, err := one(ids, "e-mail"); id != 0 || err != nil {
+			if id, err := one(ids, Term(i18n.N("e-mail"))); id != 0 || err != nil {
 				return id, err
 			}
 		}
@@ -248,17 +249,17 @@ func (r *resolver) find(co *orm.Model, s string) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if id, err := one(ids, "tax code"); id != 0 || err != nil {
+		if id, err := one(ids, Term(i18n.N("tax code"))); id != 0 || err != nil {
 			return id, err
 		}
 	}
-	for _, fname := range []string{"code", "login"} {
+	for _, fname := range []string{i18n.N("code"), i18n.N("login")} {
 		if fld := co.Field(fname); fld != nil && fld.Stored() && fld.Type == orm.Char {
 			ids, err := search(orm.Leaf{Path: fname, Op: "=ilike", Value: escapeLike(s)})
 			if err != nil {
 				return 0, err
 			}
-			if id, err := one(ids, fname); id != 0 || err != nil {
+			if id, err := one(ids, Term(fname)); id != 0 || err != nil {
 				return id, err
 			}
 		}
@@ -285,5 +286,5 @@ func (r *resolver) find(co *orm.Model, s string) (int64, error) {
 	for _, x := range res {
 		names = append(names, fmt.Sprintf("%q", x.([]any)[1]))
 	}
-	return 0, fmt.Errorf("%q matches several %s records (%s, ...): write the full name or the external id", s, co.Description, strings.Join(names, ", "))
+	return 0, errorf(i18n.N("%q matches several %s records (%s, ...): write the full name or the external id"), s, Term(co.Description), strings.Join(names, ", "))
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kanso-crm/kanso/internal/base"
+	"github.com/kanso-crm/kanso/internal/i18n"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
 
@@ -50,7 +51,7 @@ func (im *importer) convert(t *target, raw string) (any, error) {
 			return nil, err
 		}
 		if n != math.Trunc(n) || math.Abs(n) > 1<<53 {
-			return nil, fmt.Errorf("%q is not a whole number", raw)
+			return nil, errorf(i18n.N("%q is not a whole number"), raw)
 		}
 		return int64(n), nil
 	case orm.Float, orm.Monetary:
@@ -82,7 +83,7 @@ func (im *importer) convert(t *target, raw string) (any, error) {
 		}
 		return relValue(f, ids), nil
 	}
-	return nil, fmt.Errorf("fields of type %s cannot be imported", f.Type)
+	return nil, errorf(i18n.N("fields of type %s cannot be imported"), f.Type)
 }
 
 func (im *importer) date1904() bool {

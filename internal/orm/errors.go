@@ -25,6 +25,13 @@ type Error struct {
 	Kind Kind
 	Msg  string
 	Err  error
+	// Format and Args are what Msg was written from by the constructors
+	// (UserErrorf, ValidationErrorf, …): the English format and its
+	// arguments, so that a caller that knows the format can show the
+	// message in the user's language (see imex.MessageOf). Empty for an
+	// error built otherwise.
+	Format string
+	Args   []any
 }
 
 func (e *Error) Error() string {
@@ -75,7 +82,7 @@ func (e *Error) HTTPStatus() int {
 }
 
 func newErr(k Kind, format string, args ...any) *Error {
-	return &Error{Kind: k, Msg: fmt.Sprintf(format, args...)}
+	return &Error{Kind: k, Msg: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // UserErrorf reports a business rule the user broke.

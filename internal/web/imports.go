@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"sort"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kanso-crm/kanso/internal/db"
+	"github.com/kanso-crm/kanso/internal/i18n"
 	"github.com/kanso-crm/kanso/internal/imex"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
@@ -37,6 +37,9 @@ type ImportPage struct {
 	Fields            [][2]string // path, label
 	Result            *imex.Result
 	Error             string
+	// ErrorMsg is Error as the page translates it (nil: Error is shown
+	// as it is).
+	ErrorMsg *imex.Message
 	// Internal: the import failed on our side (logged); Error is not shown.
 	Internal bool
 	Done     bool
@@ -122,24 +125,24 @@ func (a *App) importUpload(w http.ResponseWriter, r *http.Request, uid int64) {
 	p := &ImportPage{Model: model, ModelLabel: label}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxImportSize+1<<20)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		p.Error = "The file is too large or could not be read."
+		p.setError(i18n.N("The file is too large or could not be read."))
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			p.Error = fmt.Sprintf("The file is larger than %d MB; split it into several files.", MaxImportSize>>20)
+			p.setError(i18n.N("The file is larger than %d MB; split it into several files."), MaxImportSize>>20)
 		}
 		a.showImport(w, r, uid, p, http.StatusBadRequest)
 		return
 	}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		p.Error = "Choose a CSV or XLSX file to import."
+		p.setError(i18n.N("Choose a CSV or XLSX file to import."))
 		a.showImport(w, r, uid, p, http.StatusUnprocessableEntity)
 		return
 	}
 	defer file.Close()
 	data, err := io.ReadAll(file)
 	if err != nil {
-		p.Error = "The file could not be read."
+		p.setError(i18n.N("The file could not be read."))
 		a.showImport(w, r, uid, p, http.StatusBadRequest)
 		return
 	}
@@ -202,17 +205,33 @@ func (a *App) importRun(w http.ResponseWriter, r *http.Request, uid int64) {
 	http.Redirect(w, r, j.url(), http.StatusSeeOther)
 }
 
-// importErrorShown tells whether an error that stopped an import is about
-// the file or the mapping, shown as it is, rather than a failure of the
-// database, which is logged. (imex returns plain errors for the file and
-// the mapping; the database's come wrapped by orm or db.)
-func importErrorShown(err error) bool {
-	var oe *orm.Error
-	if errors.As(err, &oe) {
-		return oe.Kind != orm.KindInternal
+// setError sets the page's error from an English format (marked with
+// i18n.N), translated when the page is shown.
+func (p *ImportPage) setError(format string, args ...any) {
+	m := imex.NewMessage(format, args...)
+	p.Error, p.ErrorMsg = m.String(), &m
+}
+
+// ErrorText is the page's error in lang.
+func (p *ImportPage) ErrorText(lang string) string {
+	if p.ErrorMsg != nil {
+		return p.ErrorMsg.Text(lang)
 	}
-	msg := err.Error()
-	return !strings.HasPrefix(msg, "orm:") && !strings.HasPrefix(msg, "db:")
+	return p.Error
+}
+
+// importErrorShown tells whether an error that stopped an import is the
+// user's to fix, shown (translated), rather than a failure of ours,
+// which is logged: a problem of the file, its mapping or the options
+// (imex.FileError), or an error of the ORM that is not internal (the
+// user may not create such records, say).
+func importErrorShown(err error) bool {
+	var fe *imex.FileError
+	if errors.As(err, &fe) {
+		return true
+	}
+	var oe *orm.Error
+	return errors.As(err, &oe) && oe.Kind != orm.KindInternal
 }
 
 // runImportJob is the body of a job: it returns what the job's page shows.
@@ -225,7 +244,7 @@ func (a *App) runImportJob(ctx context.Context, j *importJob, data []byte) *impo
 			out.Cancelled = true
 			out.Interrupted = !j.cancelRequested()
 		case importErrorShown(err):
-			out.Error = err.Error()
+			out.Error, out.ErrorMsg = err.Error(), imex.MessageOf(err)
 		default:
 			a.Log.Error("import failed", "model", s.Model, "file", s.FileName, "err", err)
 			out.Internal = true
@@ -244,39 +263,48 @@ func (a *App) runImportJob(ctx context.Context, j *importJob, data []byte) *impo
 		return imex.Import(ctx, a.Runner, j.uid, bytes.NewReader(data), s.FileName, o)
 	}
 	if s.Map == nil {
-		// the upload's check: the automatic matching first; then, if the
-		// user's remembered mapping changes some of the file's columns,
-		// again with it (imex refuses a mapping naming a column the file
-		// lacks, so the columns must be known first)
-		res, err := pass(nil)
-		if err != nil {
-			return fail(err)
-		}
-		out.Auto = resultMapping(res)
+		// the upload's check, in one pass: with the user's remembered
+		// mapping applied to the columns the file has (MapIfPresent); the
+		// automatic matching of the columns, which the mapping screen
+		// sends back and the remembered columns are told from, is read
+		// from the header alone (imex.Inspect)
 		mem, err := a.rememberedMapping(ctx, j.uid, s.Model)
 		if err != nil {
 			return fail(err)
 		}
-		m := map[string]string{}
-		for h, auto := range out.Auto {
-			if f, ok := mem[headerKey(h)]; ok && f != auto {
-				m[h] = f
-				out.Remembered = append(out.Remembered, h)
-			}
-		}
-		if len(m) > 0 {
-			res2, err := pass(m)
-			switch {
-			case err == nil:
-				res = res2
-				sort.Strings(out.Remembered)
-			case ctx.Err() != nil:
+		if len(mem) > 0 {
+			ins, err := imex.Inspect(ctx, a.Runner, j.uid, bytes.NewReader(data), s.FileName, o)
+			if err != nil {
 				return fail(err)
-			default:
-				// a remembered field that can no longer be imported: the
-				// automatic matching stands
-				out.Remembered = nil
 			}
+			out.Auto = autoMapping(ins.Mapping, ins.Ignored)
+			for h, auto := range out.Auto {
+				if f, ok := mem[headerKey(h)]; ok && f != auto {
+					out.Remembered = append(out.Remembered, h)
+				}
+			}
+			sort.Strings(out.Remembered)
+		}
+		if len(out.Remembered) == 0 {
+			res, err := pass(nil)
+			if err != nil {
+				return fail(err)
+			}
+			out.Auto, out.Result = resultMapping(res), res
+			return out
+		}
+		o.MapIfPresent = true
+		res, err := pass(mem)
+		var fe *imex.FileError
+		if err != nil && ctx.Err() == nil && errors.As(err, &fe) {
+			// a remembered field that can no longer be imported: the
+			// automatic matching stands
+			out.Remembered = nil
+			o.MapIfPresent = false
+			res, err = pass(nil)
+		}
+		if err != nil {
+			return fail(err)
 		}
 		out.Result = res
 		return out
@@ -306,12 +334,16 @@ func (a *App) runImportJob(ctx context.Context, j *importJob, data []byte) *impo
 
 // resultMapping maps each column of the file to the field path(s) it fed
 // ("" for the columns left out).
-func resultMapping(res *imex.Result) map[string]string {
-	m := make(map[string]string, len(res.Mapping)+len(res.Ignored))
-	for _, h := range res.Ignored {
+func resultMapping(res *imex.Result) map[string]string { return autoMapping(res.Mapping, res.Ignored) }
+
+// autoMapping maps each column to its field path(s), "" for the columns
+// ignored.
+func autoMapping(mapping map[string]string, ignored []string) map[string]string {
+	m := make(map[string]string, len(mapping)+len(ignored))
+	for _, h := range ignored {
 		m[h] = ""
 	}
-	for h, f := range res.Mapping {
+	for h, f := range mapping {
 		m[h] = f
 	}
 	return m
@@ -372,7 +404,7 @@ func rememberMapping(env *orm.Env, uid int64, model string, chosen, auto map[str
 func pageOf(s *importSpec, out *importOutcome) *ImportPage {
 	p := &ImportPage{Model: s.Model, ModelLabel: s.Label, Token: s.Token, FileName: s.FileName, Preset: s.Preset,
 		UpdateBy: s.UpdateBy, SkipInvalid: s.SkipInvalid, CreateMissing: s.CreateMissing,
-		Error: out.Error, Internal: out.Internal, Cancelled: out.Cancelled, Interrupted: out.Interrupted, Remembered: out.Remembered}
+		Error: out.Error, ErrorMsg: out.ErrorMsg, Internal: out.Internal, Cancelled: out.Cancelled, Interrupted: out.Interrupted, Remembered: out.Remembered}
 	remembered := map[string]bool{}
 	for _, h := range out.Remembered {
 		remembered[h] = true
@@ -411,7 +443,16 @@ func (a *App) importJobPage(w http.ResponseWriter, r *http.Request, uid int64) {
 	case !found:
 		a.showImportStatus(w, r, uid, &ImportJobStatus{ID: id, Unknown: true}, http.StatusNotFound)
 	case out != nil:
-		a.showImport(w, r, uid, pageOf(spec, out), http.StatusOK)
+		// a job stopped by the file or its mapping is the user's to fix
+		// (422), one stopped by a failure of ours is a 500
+		status := http.StatusOK
+		switch {
+		case out.Internal:
+			status = http.StatusInternalServerError
+		case out.Error != "":
+			status = http.StatusUnprocessableEntity
+		}
+		a.showImport(w, r, uid, pageOf(spec, out), status)
 	default:
 		a.showImportStatus(w, r, uid, st, http.StatusOK)
 	}
@@ -583,11 +624,12 @@ type importSpec struct {
 
 // importOutcome is what came of a job.
 type importOutcome struct {
-	Result                 *imex.Result `json:",omitempty"`
-	Error                  string       `json:",omitempty"`
-	Internal               bool         `json:",omitempty"`
-	Cancelled, Interrupted bool         `json:",omitempty"`
-	Remembered             []string     `json:",omitempty"`
+	Result                 *imex.Result  `json:",omitempty"`
+	Error                  string        `json:",omitempty"`
+	ErrorMsg               *imex.Message `json:",omitempty"` // Error, to translate
+	Internal               bool          `json:",omitempty"`
+	Cancelled, Interrupted bool          `json:",omitempty"`
+	Remembered             []string      `json:",omitempty"`
 	// Auto is the automatic matching of the file's columns.
 	Auto map[string]string `json:",omitempty"`
 }

@@ -431,7 +431,23 @@ func TestImportResultOnAnotherNode(t *testing.T) {
 func TestImportRemembersTheMapping(t *testing.T) {
 	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
 		p := newPages(t, be)
-		s := newImportSite(t, p, nil)
+		var mu sync.Mutex
+		passes := map[string]int{} // the ends of the passes over the file, by job
+		s := newImportSite(t, p, func(id string, dry bool, done, total int) {
+			if done == total {
+				mu.Lock()
+				passes[id]++
+				mu.Unlock()
+			}
+		})
+		onePass := func(id, what string) {
+			t.Helper()
+			mu.Lock()
+			defer mu.Unlock()
+			if passes[id] != 1 {
+				t.Errorf("%s: %d passes over the file, want 1", what, passes[id])
+			}
+		}
 		_, _, id := s.upload(s.admin, "crm.lead", "first.csv", "Opportunity,Contact mail,Expected Revenue\nFirst A,a@first.example,10\n")
 		_, page := s.finished(s.admin, id)
 		mapped, auto := mappingOf(page)
@@ -451,11 +467,23 @@ func TestImportRemembersTheMapping(t *testing.T) {
 			t.Fatalf("import: %.2000s", done)
 		}
 
+		// a file with some of the remembered columns: those are mapped as
+		// last time, the others do not stop it
+		_, _, id = s.upload(s.admin, "crm.lead", "some.csv", "Opportunity,Contact Mail,Phone\nSome C,c@some.example,+40 21 111\n")
+		_, page = s.finished(s.admin, id)
+		if mapped, _ := mappingOf(page); mapped["Opportunity"] != "name" || mapped["Contact Mail"] != "email_from" || mapped["Phone"] != "phone" ||
+			!strings.Contains(page, "Columns mapped as in your last import: Contact Mail.") || strings.Contains(page, `id="import-error"`) ||
+			strings.Contains(page, `id="problems"`) {
+			t.Errorf("a file with some of the remembered columns: %v %.1000s", mapped, page)
+		}
+		onePass(id, "the check of a file with some of the remembered columns")
+
 		// the next file: the remembered columns (headers without case),
 		// the others matched automatically
 		next := "opportunity,CONTACT MAIL,Expected Revenue,Phone\nSecond B,b@second.example,20,+40 21 000\n"
 		_, _, id = s.upload(s.admin, "crm.lead", "second.csv", next)
 		_, second := s.finished(s.admin, id)
+		onePass(id, "the check of an upload with remembered columns")
 		mapped, _ = mappingOf(second)
 		want := map[string]string{"opportunity": "name", "CONTACT MAIL": "email_from", "Expected Revenue": "", "Phone": "phone"}
 		for h, f := range want {
@@ -485,6 +513,95 @@ func TestImportRemembersTheMapping(t *testing.T) {
 		if mapped, _ := mappingOf(page); mapped["CONTACT MAIL"] != "email_from" || mapped["Expected Revenue"] != "expected_revenue" ||
 			!strings.Contains(page, "Columns mapped as in your last import: CONTACT MAIL.") {
 			t.Errorf("third upload: %v", mapped)
+		}
+		onePass(id, "the third check")
+
+		// a remembered field that can no longer be imported: the
+		// automatic matching stands
+		p.s.Sudo(t, func(env *orm.Env) error {
+			_, err := env.Exec("UPDATE import_mapping SET field = 'gone_field' WHERE header_key = 'contact mail'")
+			return err
+		})
+		_, _, id = s.upload(s.admin, "crm.lead", "fourth.csv", next)
+		st, page := s.finished(s.admin, id)
+		if mapped, _ := mappingOf(page); st != 200 || mapped["CONTACT MAIL"] != "" || mapped["opportunity"] != "name" ||
+			strings.Contains(page, `id="import-remembered"`) || strings.Contains(page, `id="import-error"`) || !strings.Contains(page, "1 rows read.") {
+			t.Errorf("a remembered field gone: %d %v %.1000s", st, mapped, page)
+		}
+	})
+}
+
+// TestImportSpeaksTheUsersLanguage: the problems of the rows, and what
+// stops a check (a file or a mapping the user can fix: 422), read in the
+// user's language; a failure of ours is a 500 that shows nothing of it.
+func TestImportSpeaksTheUsersLanguage(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		s := newImportSite(t, p, nil)
+		uid := p.s.CreateUser(t, "ana", "ana-password", base.GroupSaleSalesman)
+		p.s.Sudo(t, func(env *orm.Env) error {
+			return env.Write(env.Reg.Model("res.users"), []int64{uid}, orm.Values{"lang": "ro_RO"})
+		})
+		ana := newBrowser(t, s.url)
+		ana.login("ana", "ana-password")
+
+		csv := "Opportunity,Expected Revenue,Expected Closing,Priority,Stage\nBun,100,,,\nRău,12abc,2026-02-30,Urgent,Negociere\n"
+		_, _, id := s.upload(ana, "crm.lead", "rau.csv", csv)
+		st, page := s.finished(ana, id)
+		text := html.UnescapeString(page)
+		for _, want := range []string{`id="problems"`, `"12abc" nu este un număr`, `"2026-02-30" nu este o dată validă: februarie 2026 nu are ziua 30`,
+			`"Urgent" nu este una dintre valorile: Scăzut, Mediu, Ridicat, Foarte ridicat`,
+			`nicio înregistrare de tip Etape CRM nu corespunde cu "Negociere" (opțiunea de a crea înregistrările lipsă ar crea-o)`} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the check's page lacks %q", want)
+			}
+		}
+		if st != 200 || strings.Contains(text, "is not a number") || strings.Contains(text, "has no day") {
+			t.Errorf("the check: %d %.3000s", st, regexp.MustCompile(`(?s)<table class="list problems".*?</table>`).FindString(text))
+		}
+
+		// a mapping to a field that does not exist: the user's to fix
+		form := mappingForm(t, page, "check", map[string]string{"Opportunity": "no_such_field"})
+		_, _, id = s.run(ana, form)
+		st, page = s.finished(ana, id)
+		if text := html.UnescapeString(page); st != http.StatusUnprocessableEntity || !strings.Contains(text, `id="import-error"`) ||
+			!strings.Contains(text, `coloana "Opportunity": "no_such_field" nu este un câmp care se poate importa în crm.lead`) ||
+			!strings.Contains(text, `id="mapping-form"`) {
+			t.Errorf("a mapping to no field: %d %.3000s", st, text)
+		}
+		// an empty file
+		_, _, id = s.upload(ana, "crm.lead", "gol.csv", "")
+		st, page = s.finished(ana, id)
+		if st != http.StatusUnprocessableEntity || !strings.Contains(page, `id="import-error"`) || !strings.Contains(page, "fișierul este gol") ||
+			strings.Contains(page, "the file is empty") || !strings.Contains(page, `id="upload-form"`) {
+			t.Errorf("an empty file: %d %.1500s", st, page)
+		}
+		// the upload's own refusals
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("preset", "")
+		mw.Close()
+		req := mustReq(t, "POST", ana.base+"/import/crm.lead", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := ana.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page := readAll(resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Alegeți un fișier CSV sau XLSX de importat.") {
+			t.Errorf("no file: %d %.1500s", resp.StatusCode, page)
+		}
+
+		// a failure of ours (the table of remembered mappings is gone):
+		// logged, a 500, nothing of it shown
+		p.s.Sudo(t, func(env *orm.Env) error {
+			_, err := env.Exec("DROP TABLE import_mapping")
+			return err
+		})
+		_, _, id = s.upload(ana, "crm.lead", "rau.csv", csv)
+		st, page = s.finished(ana, id)
+		if st != http.StatusInternalServerError || !strings.Contains(page, "A apărut o eroare la noi; eroarea a fost înregistrată.") ||
+			strings.Contains(page, "import_mapping") || strings.Contains(page, `id="problems"`) {
+			t.Errorf("a failure of ours: %d %.1500s", st, page)
 		}
 	})
 }
