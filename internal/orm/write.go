@@ -3,6 +3,7 @@ package orm
 import (
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -463,12 +464,7 @@ func constraintMessage(s string) string {
 
 // applyCommands runs x2many commands for record id.
 func (e *Env) applyCommands(m *Model, id int64, cmds map[string][]x2manyCommand) error {
-	names := make([]string, 0, len(cmds))
-	for k := range cmds {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(cmds)) {
 		f := m.Field(name)
 		co := e.Reg.Model(f.Relation)
 		for _, c := range cmds[name] {
@@ -576,12 +572,7 @@ func (e *Env) linkNew(m *Model, ids []int64, cmds []map[string][]x2manyCommand) 
 			delete(cmds[i], name)
 		}
 	}
-	names := make([]string, 0, len(pairs))
-	for n := range pairs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(pairs)) {
 		f := m.Field(name)
 		co := e.Reg.Model(f.Relation)
 		ps := pairs[name]

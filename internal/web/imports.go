@@ -468,12 +468,7 @@ func (a *App) importProgress(w http.ResponseWriter, r *http.Request, uid int64) 
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	var v *View
-	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
-		var err error
-		v, err = a.newView(env, "", "import")
-		return err
-	})
+	v, err := a.importView(r, uid)
 	if err != nil {
 		a.fail(w, err)
 		return
@@ -481,13 +476,19 @@ func (a *App) importProgress(w http.ResponseWriter, r *http.Request, uid int64) 
 	render(w, r, http.StatusOK, ImportProgress(v, st))
 }
 
-func (a *App) showImportStatus(w http.ResponseWriter, r *http.Request, uid int64, st *ImportJobStatus, status int) {
+// importView is the frame of the import pages, for the user.
+func (a *App) importView(r *http.Request, uid int64) (*View, error) {
 	var v *View
 	err := a.call(r.Context(), uid, false, func(env *orm.Env) error {
 		var err error
 		v, err = a.newView(env, "", "import")
 		return err
 	})
+	return v, err
+}
+
+func (a *App) showImportStatus(w http.ResponseWriter, r *http.Request, uid int64, st *ImportJobStatus, status int) {
+	v, err := a.importView(r, uid)
 	if err != nil {
 		a.fail(w, err)
 		return
