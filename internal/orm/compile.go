@@ -629,10 +629,11 @@ func (q *sqlq) anyLeaf(m *Model, alias string, f *Field, op string, sub Domain) 
 			return "", err
 		}
 		in := col(alias, f.Name) + " IN (SELECT " + a + ".id FROM " + db.Quote(co.Table) + " " + a + " WHERE " + w + ")"
-		if onlyRule && q.env.Dialect == db.SQLite {
+		if onlyRule {
 			// "a target the user may read" is usually most of the comodel
 			// (a salesperson's 100,000 leads, for the rule of activities):
-			// SQLite would build that list first, where checking the
+			// both databases would build that list first (60 ms on SQLite,
+			// 220 ms on PostgreSQL at a million leads), where checking the
 			// target of each row by its primary key is immediate. A
 			// selective condition keeps the IN list, which can drive the
 			// query through the foreign key's index.
