@@ -57,6 +57,18 @@ type ListPage struct {
 	Groups   []ListGroup
 }
 
+// PipelineURL opens the list's opportunities on the board: with a search,
+// every team's board with the same search (so the cards are the list's
+// rows); without one, the user's default board.
+func (p *ListPage) PipelineURL() string {
+	if p.S == nil || p.S.Empty() {
+		return "/crm/pipeline"
+	}
+	ps := *p.S
+	ps.Base, ps.Keep = "/crm/pipeline", url.Values{"team": {"all"}}
+	return ps.URL()
+}
+
 // ListGroup is one group of a grouped list.
 type ListGroup struct {
 	Label string

@@ -288,3 +288,42 @@ func TestDrillGraphOpensKanban(t *testing.T) {
 		}
 	})
 }
+
+// TestListPipelineButtonKeepsTheSearch: the Pipeline button of the list of
+// opportunities opens the board of every team with the list's search, so
+// its cards are the list's rows; without a search it is the default board.
+func TestListPipelineButtonKeepsTheSearch(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		var europe int64
+		p.s.Sudo(t, func(env *orm.Env) error {
+			ids, err := env.Create(env.Reg.Model("crm.team"), []orm.Values{{"name": "Europe"}})
+			europe = ids[0]
+			return err
+		})
+		opp := func(name string, team, stage int64, revenue float64) int64 {
+			return p.lead(t, orm.Values{"name": name, "type": "opportunity", "team_id": team, "stage_id": stage, "expected_revenue": revenue})
+		}
+		big1 := opp("Big Sales", p.team, p.stages["New"], 5000)
+		big2 := opp("Big Europe", europe, p.stages["Qualified"], 6000)
+		opp("Small Sales", p.team, p.stages["New"], 10)
+		opp("Small Europe", europe, p.stages["New"], 20)
+		dom := `[["expected_revenue", ">=", 1000]]`
+		_, lbody := p.b.get("/list/opportunities?d=" + url.QueryEscape(dom))
+		if got, want := idsIn(listIDRe, lbody), idList(big1, big2); !sameList(got, want) {
+			t.Fatalf("the filtered list shows %v; want %v", got, want)
+		}
+		board := attr(t, lbody, "btn-pipeline", "href")
+		if q := mustQuery(t, board); q.Get("team") != "all" || q.Get("d") == "" {
+			t.Errorf("the list's Pipeline button %s does not carry the search to every team's board", board)
+		}
+		_, body := p.b.get(board)
+		if got, want := idsIn(cardRe, body), idList(big1, big2); !sameList(got, want) {
+			t.Errorf("the board from the list shows %v; want the list's rows %v", got, want)
+		}
+		_, plain := p.b.get("/list/opportunities")
+		if href := attr(t, plain, "btn-pipeline", "href"); href != "/crm/pipeline" {
+			t.Errorf("without a search the Pipeline button opens %s; want the default board", href)
+		}
+	})
+}
