@@ -302,6 +302,27 @@ func (b *Board) SwitchFields() [][2]string {
 	return out
 }
 
+// ForecastURL is the forecast of the board's records: the open ones by
+// expected closing month, keeping the board's team, typed searches, other
+// filters and custom filter (a status filter gives way to "open").
+func (b *Board) ForecastURL() string {
+	fs := map[string]bool{"open": true}
+	for _, f := range b.S.Def.Filters {
+		if b.S.Filters[f.Key] && f.Group != 2 {
+			fs[f.Key] = true
+		}
+	}
+	fc := *b.S
+	fc.Keep = url.Values{}
+	for k, v := range b.S.Keep {
+		fc.Keep[k] = v
+	}
+	if q := strings.TrimSpace(b.Query); q != "" {
+		fc.Keep.Set("q", q)
+	}
+	return fc.query(b.S.Facets, fs, "date_deadline:month", b.S.Custom)
+}
+
 // ListURL opens the board's records in the list of opportunities.
 func (b *Board) ListURL() string { return b.listURL }
 

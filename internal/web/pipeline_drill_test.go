@@ -327,3 +327,29 @@ func TestListPipelineButtonKeepsTheSearch(t *testing.T) {
 		}
 	})
 }
+
+// TestForecastKeepsTheBoardsSearch: the board's Forecast button keeps its
+// team, typed search, free text and custom filter, and shows the open
+// opportunities by expected closing month.
+func TestForecastKeepsTheBoardsSearch(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, be testutil.Backend) {
+		p := newPages(t, be)
+		dom := `[["expected_revenue", ">=", 1000]]`
+		board := "/crm/pipeline?team=" + itoa(p.team) + "&f=won&f=my&s=" + url.QueryEscape("customer:Acme") + "&q=solar&d=" + url.QueryEscape(dom)
+		st, body := p.b.get(board)
+		if st != 200 {
+			t.Fatalf("%s: %d", board, st)
+		}
+		forecast := attr(t, body, "btn-forecast", "href")
+		if st, _ := p.b.get(forecast); st != 200 {
+			t.Errorf("%s: %d", forecast, st)
+		}
+		q := mustQuery(t, forecast)
+		want := map[string][]string{"team": {itoa(p.team)}, "f": {"my", "open"}, "g": {"date_deadline:month"}, "s": {"customer:Acme"}, "q": {"solar"}, "d": {dom}}
+		for k, v := range want {
+			if !sameList(q[k], v) {
+				t.Errorf("forecast %s = %v; want %v", k, q[k], v)
+			}
+		}
+	})
+}
