@@ -681,12 +681,11 @@ func (j *importJob) url() string { return "/import/job?id=" + j.id }
 // which the App owns: shutting the server down cancels them (and their
 // transactions roll back).
 type importJobs struct {
-	mu     sync.Mutex
-	jobs   map[string]*importJob
-	ctx    context.Context
-	stop   context.CancelFunc
-	wg     sync.WaitGroup
-	hooked map[*http.Server]bool
+	mu   sync.Mutex
+	jobs map[string]*importJob
+	ctx  context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 	// hook is called on each progress report (tests); remoteEvery is how
 	// often a job reads whether another node asked to cancel it.
 	hook        func(id string, dry bool, done, total int)
@@ -695,7 +694,7 @@ type importJobs struct {
 
 func newImportJobs() *importJobs {
 	ctx, stop := context.WithCancel(context.Background())
-	return &importJobs{jobs: map[string]*importJob{}, ctx: ctx, stop: stop, hooked: map[*http.Server]bool{}, remoteEvery: time.Second}
+	return &importJobs{jobs: map[string]*importJob{}, ctx: ctx, stop: stop, remoteEvery: time.Second}
 }
 
 // sweep forgets the jobs that ended more than importJobTTL ago. The
@@ -747,12 +746,6 @@ func (a *App) startImport(r *http.Request, uid int64, spec importSpec, data []by
 	js := a.imports
 	js.mu.Lock()
 	defer js.mu.Unlock()
-	// the server that serves this request cancels the jobs when it shuts
-	// down (App.Shutdown does the same for other ways of stopping)
-	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && !js.hooked[srv] {
-		js.hooked[srv] = true
-		srv.RegisterOnShutdown(js.stop)
-	}
 	js.sweep(time.Now())
 	if !spec.Dry {
 		for _, j := range js.jobs {
