@@ -58,6 +58,20 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // userID finds an active user by login.
+// openAs opens the database and finds the user the command acts as.
+func openAs(ctx context.Context, dbURL, login string, log *slog.Logger) (*app.App, int64, error) {
+	a, err := app.Open(ctx, app.Config{DB: dbURL, Log: log})
+	if err != nil {
+		return nil, 0, err
+	}
+	uid, err := userID(ctx, a, login)
+	if err != nil {
+		a.Close()
+		return nil, 0, err
+	}
+	return a, uid, nil
+}
+
 func userID(ctx context.Context, a *app.App, login string) (int64, error) {
 	var uid int64
 	err := a.Runner.Run(ctx, orm.SuperuserID, nil, false, func(env *orm.Env) error {
@@ -146,15 +160,11 @@ func importCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 		return err
 	}
 	defer f.Close()
-	a, err := app.Open(ctx, app.Config{DB: *dbURL, Log: log})
+	a, uid, err := openAs(ctx, *dbURL, *login, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	uid, err := userID(ctx, a, *login)
-	if err != nil {
-		return err
-	}
 	// the problems are reported in the language of the file's values
 	msgLang := *lang
 	if msgLang == "" {
@@ -278,15 +288,11 @@ func exportCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.L
 			}
 		}
 	}
-	a, err := app.Open(ctx, app.Config{DB: *dbURL, Log: log})
+	a, uid, err := openAs(ctx, *dbURL, *login, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	uid, err := userID(ctx, a, *login)
-	if err != nil {
-		return err
-	}
 	// the file appears only once complete
 	w, finish := stdout, func(ok bool) error { return nil }
 	if *output != "" {

@@ -630,7 +630,7 @@ var maxSheetRows = excelize.TotalRows
 
 func newXLSXWriter(w io.Writer, m *orm.Model) (*xlsxWriter, error) {
 	f := excelize.NewFile()
-	x := &xlsxWriter{w: w, f: f, name: sheetName(m.Description)}
+	x := &xlsxWriter{w: w, f: f, name: SheetName(m.Description)}
 	var err error
 	if x.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		return nil, err
@@ -648,7 +648,10 @@ func newXLSXWriter(w io.Writer, m *orm.Model) (*xlsxWriter, error) {
 	return x, nil
 }
 
-func sheetName(s string) string {
+// SheetName makes a title a name Excel accepts for a worksheet: no
+// []:*?/\\ and at most 25 characters, leaving room for the " (2)" of a
+// continuation sheet within Excel's 31.
+func SheetName(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`[]:*?/\`, r) {
 			return ' '

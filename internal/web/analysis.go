@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kanso-crm/kanso/internal/db"
+	"github.com/kanso-crm/kanso/internal/imex"
 	"github.com/kanso-crm/kanso/internal/mail"
 	"github.com/kanso-crm/kanso/internal/orm"
 )
@@ -1167,24 +1168,10 @@ func (a *App) analysisXLSX(w http.ResponseWriter, r *http.Request, uid int64) {
 	}
 }
 
-// sheetName is a title Excel accepts as a sheet name.
-func sheetName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`[]:*?/\`, r) {
-			return ' '
-		}
-		return r
-	}, s)
-	if r := []rune(s); len(r) > 31 {
-		s = string(r[:31])
-	}
-	return s
-}
-
 func pivotWorkbook(v *View, an *Analysis) (*excelize.File, error) {
 	p := an.Pivot
 	f := excelize.NewFile()
-	sheet := sheetName(v.T(an.Def.Title))
+	sheet := imex.SheetName(v.T(an.Def.Title))
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return nil, err
 	}
