@@ -55,15 +55,6 @@ func env(key, def string) string {
 	return def
 }
 
-// envDuration reads a duration from the environment (def when unset or
-// not a duration).
-func envDuration(key string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
-		return d
-	}
-	return def
-}
-
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
@@ -129,8 +120,13 @@ func serve(ctx context.Context, args []string, stdout io.Writer, log *slog.Logge
 	demo := fs.Bool("demo", false, "on a new database, create demo data and the admin password \"admin\"")
 	currency := fs.String("currency", env("KANSO_CURRENCY", "USD"), "company currency of a new database (ISO code)")
 	secure := fs.Bool("secure-cookies", os.Getenv("KANSO_SECURE_COOKIES") == "1", "mark cookies Secure (serve behind HTTPS)")
-	slowQuery := fs.Duration("slow-query", envDuration("KANSO_SLOW_QUERY", 0), "log the SQL statements slower than this, e.g. 50ms (0: none)")
+	slowQuery := fs.Duration("slow-query", 0, "log the SQL statements slower than this, e.g. 50ms (0: none; env KANSO_SLOW_QUERY)")
 	pprofAddr := fs.String("pprof", os.Getenv("KANSO_PPROF"), "also serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; keep it private")
+	if v := os.Getenv("KANSO_SLOW_QUERY"); v != "" {
+		if err := fs.Set("slow-query", v); err != nil {
+			return fmt.Errorf("KANSO_SLOW_QUERY=%q: %w (write a duration such as 50ms)", v, err)
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

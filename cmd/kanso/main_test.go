@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -97,5 +98,23 @@ func TestUnknownCommand(t *testing.T) {
 	run(context.Background(), []string{"--help"}, nil, &out, io.Discard)
 	if !strings.Contains(out.String(), "kanso serve") {
 		t.Errorf("help: %s", out.String())
+	}
+}
+
+// A slow-query threshold that is not a duration stops serve with a message
+// naming it, from the flag or from the environment, before anything opens.
+func TestServeRefusesABadSlowQuery(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "kanso.db")
+	err := run(context.Background(), []string{"serve", "--slow-query", "soon", "--db", db}, strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "slow-query") {
+		t.Errorf("--slow-query soon: %v", err)
+	}
+	t.Setenv("KANSO_SLOW_QUERY", "fast")
+	err = run(context.Background(), []string{"serve", "--db", db}, strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `KANSO_SLOW_QUERY="fast"`) {
+		t.Errorf("KANSO_SLOW_QUERY=fast: %v", err)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("a database was created before the settings were checked")
 	}
 }
