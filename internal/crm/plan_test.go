@@ -109,3 +109,22 @@ func TestBoardAndListQueryPlans(t *testing.T) {
 		t.Errorf("%d statements on crm_lead checked, want 3 or more", checked)
 	}
 }
+
+// TestOrderThroughAManyToOneKeepsNulls: ordering by a many2one sorts by the
+// comodel's own order (a lead's "priority desc, id desc") through a LEFT
+// JOIN, where even NOT NULL columns are NULL for records without a target:
+// those records come first, as PostgreSQL's DESC (and Odoo) puts NULLs, on
+// both databases — SQLite alone would put them last without NULLS FIRST.
+func TestOrderThroughAManyToOneKeepsNulls(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		w := newWorld(t, b)
+		lead := w.admin.Create("crm.lead", map[string]any{"name": "Ordered", "priority": "2"})
+		partner := w.admin.Create("res.partner", map[string]any{"name": "No lead here"})
+		onLead := w.admin.Create("mail.activity", map[string]any{"res_model": "crm.lead", "res_id": lead, "summary": "on the lead"})
+		onPartner := w.admin.Create("mail.activity", map[string]any{"res_model": "res.partner", "res_id": partner, "summary": "on the partner"})
+		got := ids(w.admin.Must("mail.activity", "search", map[string]any{"domain": []any{[]any{"id", "in", []any{onLead, onPartner}}}, "order": "lead_id"}))
+		if len(got) != 2 || got[0] != onPartner || got[1] != onLead {
+			t.Errorf("activities ordered by lead: %v; want the one without a lead (%d) before the one on a lead (%d)", got, onPartner, onLead)
+		}
+	})
+}

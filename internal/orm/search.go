@@ -60,8 +60,10 @@ func (q *sqlq) orderSQL(m *Model, alias string, terms []orderTerm, joins *[]stri
 		}
 		if t.nulls != "" {
 			nulls = "NULLS " + strings.ToUpper(t.nulls)
-		} else if t.field.Name == "id" || t.field.NotNull {
-			nulls = "" // no NULL to place
+		} else if depth == 0 && (t.field.Name == "id" || t.field.NotNull) {
+			// no NULL to place (a joined comodel's column, depth > 0, is
+			// NULL where the many2one is empty, NOT NULL or not)
+			nulls = ""
 		}
 		if t.field.Type == Many2one && depth < 2 {
 			co := q.env.Reg.Model(t.field.Relation)
