@@ -102,6 +102,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, err
 	}
+	notNull, err := d.NotNullColumns(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	reg.MarkNotNull(notNull)
 	a := &App{Cfg: cfg, DB: d, Reg: reg, Log: log, Runner: &orm.Runner{DB: d, Reg: reg, Log: log, SlowQuery: cfg.SlowQuery}, nodeID: newNodeID()}
 	if err := a.install(ctx); err != nil {
 		d.Close()

@@ -92,7 +92,7 @@ func registerLead(r *orm.Registry) {
 		&orm.Field{Name: "active", Type: orm.Boolean, String: "Active", Default: boolDefault(true), Tracking: true},
 		&orm.Field{Name: "type", Type: orm.Selection, String: "Type", Required: true, Index: true,
 			Selection: [][2]string{{"lead", "Lead"}, {"opportunity", "Opportunity"}}, Default: defaultType},
-		&orm.Field{Name: "priority", Type: orm.Selection, String: "Priority", Selection: Priorities, NotNull: true, Default: func(*orm.Env) any { return "0" }},
+		&orm.Field{Name: "priority", Type: orm.Selection, String: "Priority", Selection: Priorities, Default: func(*orm.Env) any { return "0" }},
 		&orm.Field{Name: "stage_id", Type: orm.Many2one, Relation: "crm.stage", String: "Stage", Tracking: true, Index: true, OnDelete: "restrict", Copy: orm.Bool(false)},
 		&orm.Field{Name: "tag_ids", Type: orm.Many2many, Relation: "crm.tag", String: "Tags", RelTable: "crm_tag_rel", Column1: "lead_id", Column2: "tag_id"},
 		&orm.Field{Name: "color", Type: orm.Integer, String: "Color Index"},

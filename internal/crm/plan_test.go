@@ -128,3 +128,17 @@ func TestOrderThroughAManyToOneKeepsNulls(t *testing.T) {
 		}
 	})
 }
+
+// TestNotNullFromTheSchema: the ORM learns which columns are NOT NULL from
+// the database the migrations built, on both databases.
+func TestNotNullFromTheSchema(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		s := apptest.Start(t, b)
+		lead := s.App.Reg.Model("crm.lead")
+		for name, want := range map[string]bool{"priority": true, "type": true, "active": true, "partner_id": false, "date_deadline": false} {
+			if got := lead.Field(name).NotNull; got != want {
+				t.Errorf("crm.lead.%s NotNull = %v, want %v", name, got, want)
+			}
+		}
+	})
+}

@@ -283,3 +283,32 @@ func (d Dialect) DateBucket(col, granularity string) (group, label string, err e
 	}
 	return e, e, nil
 }
+
+// NotNullColumns lists, per table, the columns the schema declares NOT NULL
+// (primary keys included), so that the ORM knows them from the migrations
+// instead of from a second declaration.
+func (d *DB) NotNullColumns(ctx context.Context) (map[string]map[string]bool, error) {
+	q := `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND (p."notnull" = 1 OR p.pk > 0)`
+	if d.Dialect == Postgres {
+		q = `SELECT table_name, column_name FROM information_schema.columns
+			WHERE table_schema = current_schema() AND is_nullable = 'NO'`
+	}
+	rows, err := d.Read.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("db: read NOT NULL columns: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]map[string]bool{}
+	for rows.Next() {
+		var table, column string
+		if err := rows.Scan(&table, &column); err != nil {
+			return nil, fmt.Errorf("db: read NOT NULL columns: %w", err)
+		}
+		if out[table] == nil {
+			out[table] = map[string]bool{}
+		}
+		out[table][column] = true
+	}
+	return out, rows.Err()
+}

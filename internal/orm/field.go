@@ -31,9 +31,10 @@ type Field struct {
 	Required bool
 	Readonly bool
 	Index    bool
-	// NotNull says the column is NOT NULL in the schema: orders on it
-	// need no NULLS FIRST/LAST, which lets SQLite walk an index instead
-	// of sorting (its NULLs sort first ascending, PostgreSQL's last).
+	// NotNull says the column is NOT NULL in the schema (set from the
+	// database by Registry.MarkNotNull): orders on it need no NULLS
+	// FIRST/LAST, which lets SQLite walk an index instead of sorting (its
+	// NULLs sort first ascending, PostgreSQL's last).
 	NotNull bool
 	// NotStored fields have no column: computed on read (Compute) or
 	// relational fields stored elsewhere (one2many, many2many).

@@ -148,6 +148,19 @@ func (m *Model) AddFields(fs ...*Field) {
 	m.fieldList = list
 }
 
+// MarkNotNull sets Field.NotNull on the stored fields whose column the
+// schema declares NOT NULL (cols: table -> columns, see db.NotNullColumns).
+// It is part of setting the registry up, before any call.
+func (r *Registry) MarkNotNull(cols map[string]map[string]bool) {
+	for _, m := range r.Models() {
+		for _, f := range m.Fields() {
+			if f.Stored() && cols[m.Table][f.Name] {
+				f.NotNull = true
+			}
+		}
+	}
+}
+
 // AddMethod registers a public method; a later registration with the
 // same name replaces the earlier one (a module overriding a generic one).
 func (m *Model) AddMethod(meth *Method) { m.methods[meth.Name] = meth }
