@@ -80,9 +80,21 @@ func computeLostReasonCount(env *orm.Env, recs []orm.Values) error {
 	return nil
 }
 
+// leadRollup is the table migration 0011 keeps with the count and sums of
+// the leads per team, salesperson, stage, status and month: the dashboards
+// and most analyses read it instead of a million leads.
+func leadRollup() *orm.Rollup {
+	return &orm.Rollup{
+		Table:  "crm_lead_rollup",
+		Dims:   []string{"type", "active", "won_status", "team_id", "user_id", "stage_id", "company_id", "lost_reason_id"},
+		Months: []string{"date_closed", "create_date"},
+		Sums:   []string{"expected_revenue", "prorated_revenue", "recurring_revenue_monthly", "probability", "day_open", "day_close"},
+	}
+}
+
 func registerLead(r *orm.Registry) {
 	m := r.Define(&orm.Model{Name: "crm.lead", Description: "Lead/Opportunity", Order: "priority desc, id desc",
-		NameSearch: []string{"name", "partner_name", "contact_name", "email_from"}},
+		NameSearch: []string{"name", "partner_name", "contact_name", "email_from"}, Rollup: leadRollup()},
 		&orm.Field{Name: "name", Type: orm.Char, String: "Opportunity", Required: true, Index: true},
 		&orm.Field{Name: "user_id", Type: orm.Many2one, Relation: "res.users", String: "Salesperson", Tracking: true, Index: true},
 		&orm.Field{Name: "team_id", Type: orm.Many2one, Relation: "crm.team", String: "Sales Team", Tracking: true, Index: true},

@@ -212,10 +212,13 @@ func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return int(v.Int64), nil
 }
 
-// splitStatements splits a script on semicolons that end a line.
+// splitStatements splits a script on semicolons that end a line, except
+// inside a trigger's body (from a line "BEGIN" to a line "END;") and a
+// dollar-quoted function body ($$ … $$).
 func splitStatements(s string) []string {
 	var out []string
 	var cur strings.Builder
+	trigger, dollar := false, false // inside BEGIN … END; or $$ … $$
 	for _, line := range strings.Split(s, "\n") {
 		t := strings.TrimSpace(line)
 		if t == "" || strings.HasPrefix(t, "--") {
@@ -223,7 +226,17 @@ func splitStatements(s string) []string {
 		}
 		cur.WriteString(line)
 		cur.WriteByte('\n')
-		if strings.HasSuffix(t, ";") {
+		if strings.Count(t, "$$")%2 == 1 {
+			dollar = !dollar
+		}
+		switch {
+		case dollar:
+		case strings.EqualFold(t, "BEGIN"):
+			trigger = true
+		case trigger && strings.EqualFold(t, "END;"):
+			trigger = false
+		}
+		if !trigger && !dollar && strings.HasSuffix(t, ";") {
 			out = append(out, strings.TrimSpace(cur.String()))
 			cur.Reset()
 		}

@@ -216,3 +216,33 @@ func TestMigrateRefreshesPlannerStatistics(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitStatements(t *testing.T) {
+	src := `CREATE TABLE a (x INTEGER);
+-- a comment; not a statement
+CREATE TRIGGER t AFTER INSERT ON a
+BEGIN
+    INSERT INTO b VALUES (1);
+    DELETE FROM b WHERE x = 0;
+END;
+CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM b WHERE x = 0;
+    RETURN NULL;
+END
+$$;
+SELECT 1;`
+	got := splitStatements(src)
+	want := []string{"CREATE TABLE a (x INTEGER);", "CREATE TRIGGER t", "CREATE FUNCTION f()", "SELECT 1;"}
+	if len(got) != len(want) {
+		t.Fatalf("got %d statements, want %d:\n%s", len(got), len(want), strings.Join(got, "\n---\n"))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], w) {
+			t.Errorf("statement %d = %q, want it to start with %q", i, got[i], w)
+		}
+	}
+	if !strings.HasSuffix(got[1], "END;") || !strings.HasSuffix(got[2], "$$;") {
+		t.Errorf("bodies cut: %q / %q", got[1], got[2])
+	}
+}

@@ -102,6 +102,11 @@ func (e *Env) ReadGroup(m *Model, d Domain, groupby []GroupBy, aggs []Aggregate,
 			return nil, err
 		}
 	}
+	rollup := e.rollupFor(m, d, groupby, aggs)
+	from, count := quoteTable(m), "count(*)"
+	if rollup != nil {
+		from, count = quoteIdent(rollup.Table), rollupCount
+	}
 	var sel, gexprs, joins []string
 	for i, g := range groupby {
 		var expr string
@@ -125,16 +130,20 @@ func (e *Env) ReadGroup(m *Model, d Domain, groupby []GroupBy, aggs []Aggregate,
 		gexprs = append(gexprs, expr)
 		sel = append(sel, expr)
 	}
-	sel = append(sel, "count(*)")
+	sel = append(sel, count)
 	for _, a := range aggs {
 		if a.Field == nil {
-			sel = append(sel, "count(*)")
+			sel = append(sel, count)
 			continue
 		}
 		if err := e.checkFieldGroups(a.Field); err != nil {
 			return nil, err
 		}
 		c := col("t0", a.Field.Name)
+		if rollup != nil {
+			sel = append(sel, rollupAgg(a))
+			continue
+		}
 		switch a.Func {
 		case "count_distinct":
 			sel = append(sel, "COUNT(DISTINCT "+c+")")
@@ -166,7 +175,7 @@ func (e *Env) ReadGroup(m *Model, d Domain, groupby []GroupBy, aggs []Aggregate,
 			}
 			found := false
 			if words[0] == "__count" {
-				obys = append(obys, "count(*) "+dir)
+				obys = append(obys, count+" "+dir)
 				found = true
 			}
 			for i, g := range groupby {
@@ -190,7 +199,7 @@ func (e *Env) ReadGroup(m *Model, d Domain, groupby []GroupBy, aggs []Aggregate,
 			obys = append(obys, e.groupOrder(q, g, gexprs[i], "ASC", &joins)...)
 		}
 	}
-	s := "SELECT " + strings.Join(sel, ", ") + " FROM " + quoteTable(m) + " t0"
+	s := "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " t0"
 	if len(joins) > 0 {
 		s += " " + strings.Join(joins, " ")
 	}
@@ -264,6 +273,9 @@ func (e *Env) ReadGroup(m *Model, d Domain, groupby []GroupBy, aggs []Aggregate,
 				}
 			default:
 				v = a.Field.scan(v)
+			}
+			if rollup != nil {
+				v = roundRollup(a, v)
 			}
 			g.Aggs[a.Spec] = v
 		}

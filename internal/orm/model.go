@@ -80,6 +80,9 @@ type Model struct {
 	BulkCreate bool
 	// TrackSubtype names the subtype of tracking messages.
 	TrackSubtype TrackingSubtype
+	// Rollup, when set, is a table of counts and sums per group that
+	// ReadGroup reads instead of Table when a query allows (rollup.go).
+	Rollup *Rollup
 
 	fields     map[string]*Field
 	fieldOrder []string

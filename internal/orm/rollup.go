@@ -1,0 +1,176 @@
+package orm
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/kanso-crm/kanso/internal/db"
+)
+
+// Rollup describes a table that database triggers keep equal, in the same
+// transaction as every write, to the count and sums of a model's rows
+// grouped by some of its fields (for crm.lead: migration 0011). ReadGroup
+// reads it instead of the model's table when the whole query (the domain,
+// the record rules, the active test, the group-bys and the measures) only
+// involves those fields, so a dashboard sums a few thousand rows instead
+// of a million while its figures stay those of the live records.
+type Rollup struct {
+	Table string
+	// Dims are fields stored as they are.
+	Dims []string
+	// Months are date and datetime fields stored as the first instant of
+	// their month: they group by month, quarter or year, and filter with
+	// >= and < on the first day of a month, or on being (un)set.
+	Months []string
+	// Sums are number fields: column X holds the sum of X, column X__n
+	// the number of rows where X is set (for AVG, and for SUM's NULL
+	// when no row has a value).
+	Sums []string
+}
+
+// ContextNoRollup is the context key that, set to false, makes ReadGroup
+// read the model's own table (tests compare the two).
+const ContextNoRollup = "read_group_rollup"
+
+func in(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// rollupFor returns the rollup ReadGroup may read for this query, or nil.
+func (e *Env) rollupFor(m *Model, d Domain, groupby []GroupBy, aggs []Aggregate) *Rollup {
+	r := m.Rollup
+	if r == nil {
+		return nil
+	}
+	if v, ok := e.Context[ContextNoRollup].(bool); ok && !v {
+		return nil
+	}
+	for _, g := range groupby {
+		switch {
+		case g.Field.Type == Many2many:
+			return nil
+		case g.Gran != "":
+			if !in(r.Months, g.Field.Name) || (g.Gran != "month" && g.Gran != "quarter" && g.Gran != "year") {
+				return nil
+			}
+		case !in(r.Dims, g.Field.Name):
+			return nil
+		}
+	}
+	for _, a := range aggs {
+		if a.Field == nil {
+			continue
+		}
+		if (a.Func != "sum" && a.Func != "avg") || !in(r.Sums, a.Field.Name) {
+			return nil
+		}
+	}
+	if e.ActiveTest() && m.HasActive() && !in(r.Dims, "active") {
+		return nil
+	}
+	rule, err := e.ruleDomain(m, PermRead)
+	if err != nil || !r.fits(m, d) || !r.fits(m, rule) {
+		return nil // an error is reported by the query on the table
+	}
+	return r
+}
+
+// fits reports whether a domain compiles to conditions on the rollup's
+// columns that select exactly the groups of the rows it selects.
+func (r *Rollup) fits(m *Model, d Domain) bool {
+	switch x := d.(type) {
+	case nil, Const:
+		return true
+	case And:
+		for _, c := range x {
+			if !r.fits(m, c) {
+				return false
+			}
+		}
+		return true
+	case Or:
+		for _, c := range x {
+			if !r.fits(m, c) {
+				return false
+			}
+		}
+		return true
+	case Not:
+		// negation turns >= into < and = into != (and back): still fits
+		return r.fits(m, x.D)
+	case Leaf:
+		if strings.Contains(x.Path, ".") {
+			return false
+		}
+		f := m.Field(x.Path)
+		if f == nil {
+			return false
+		}
+		if in(r.Dims, f.Name) {
+			return x.Op != "child_of" && x.Op != "parent_of"
+		}
+		if in(r.Months, f.Name) {
+			switch x.Op {
+			case ">=", "<":
+				return monthStart(x.Value)
+			case "=", "!=":
+				return x.Value == nil || x.Value == false
+			}
+		}
+	}
+	return false
+}
+
+// monthStart tells whether a date or datetime value is the first instant
+// of a month (a bucket boundary of the rollup's month columns).
+func monthStart(v any) bool {
+	switch x := v.(type) {
+	case time.Time:
+		x = x.UTC()
+		return x.Day() == 1 && x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0
+	case string:
+		s := strings.TrimSpace(x)
+		if len(s) < 10 {
+			return false
+		}
+		t, err := time.Parse(db.DateLayout, s[:10])
+		if err != nil || t.Day() != 1 {
+			return false
+		}
+		rest := strings.TrimLeft(s[10:], " T")
+		if rest == "" {
+			return true
+		}
+		clock, frac, _ := strings.Cut(rest, ".")
+		return clock == "00:00:00" && strings.Trim(frac, "0") == ""
+	}
+	return false
+}
+
+// rollupAgg is an aggregate's SQL over a rollup's columns.
+func rollupAgg(a Aggregate) string {
+	c, n := col("t0", a.Field.Name), col("t0", a.Field.Name+"__n")
+	if a.Func == "avg" {
+		return "CASE WHEN SUM(" + n + ") > 0 THEN SUM(" + c + ") / CAST(SUM(" + n + ") AS DOUBLE PRECISION) END"
+	}
+	return "CASE WHEN SUM(" + n + ") > 0 THEN SUM(" + c + ") END"
+}
+
+// rollupCount is the number of rows of the groups read.
+const rollupCount = "CAST(COALESCE(SUM(t0.\"n\"), 0) AS BIGINT)"
+
+// roundRollup rounds a monetary sum read from a rollup to the cent: the
+// triggers add and subtract amounts for years, and the last bits of a
+// float sum drift where a SUM over the records would not.
+func roundRollup(a Aggregate, v any) any {
+	if f, ok := v.(float64); ok && a.Func == "sum" && a.Field.Type == Monetary {
+		return math.Round(f*100)/100 + 0 // + 0: no -0 from a sum drifted below zero
+	}
+	return v
+}
