@@ -97,6 +97,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		d.Close()
 		return nil, err
 	}
+	if err := d.Optimize(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
 	reg, err := NewRegistry()
 	if err != nil {
 		d.Close()

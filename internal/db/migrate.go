@@ -179,10 +179,86 @@ func (d *DB) refreshStats(ctx context.Context) error {
 	if n == 0 {
 		return nil
 	}
+	if _, err := d.Write.ExecContext(ctx, "PRAGMA analysis_limit = "+strconv.Itoa(analysisLimit)); err != nil {
+		return fmt.Errorf("db: analysis limit: %w", err)
+	}
 	if _, err := d.Write.ExecContext(ctx, "ANALYZE"); err != nil {
 		return fmt.Errorf("db: refresh planner statistics: %w", err)
 	}
 	return nil
+}
+
+// analysisLimit is how many entries of each index ANALYZE reads: the
+// estimates it gives served the plans of every page measured at a million
+// leads as well as a full ANALYZE, in a second instead of 8 to 20.
+const analysisLimit = 1000
+
+// Optimize gives SQLite's planner statistics once a table holds
+// analyseFrom rows, and refreshes them when tables have grown much since
+// (PRAGMA optimize), both with the analysis limit. Without them, on the
+// million-lead data set, the board's activity bars went through a
+// salesperson's 54,000 leads instead of the 1,500 activities (45 ms ->
+// under 1 ms each). A small database keeps none: statistics taken on a few
+// rows would mislead the planner once the tables grow. Connections opened
+// before keep the statistics they loaded, so it runs when the database
+// opens, before any reader. PostgreSQL's autovacuum does this there.
+func (d *DB) Optimize(ctx context.Context) error {
+	if d.Dialect != SQLite {
+		return nil
+	}
+	if _, err := d.Write.ExecContext(ctx, "PRAGMA analysis_limit = "+strconv.Itoa(analysisLimit)); err != nil {
+		return fmt.Errorf("db: analysis limit: %w", err)
+	}
+	var stats int
+	if err := d.Write.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&stats); err != nil {
+		return fmt.Errorf("db: look for planner statistics: %w", err)
+	}
+	if stats == 0 {
+		big, err := d.largestTable(ctx)
+		if err != nil || big < analyseFrom {
+			return err
+		}
+		if _, err := d.Write.ExecContext(ctx, "ANALYZE"); err != nil {
+			return fmt.Errorf("db: planner statistics: %w", err)
+		}
+		return nil
+	}
+	if _, err := d.Write.ExecContext(ctx, "PRAGMA optimize"); err != nil {
+		return fmt.Errorf("db: optimize: %w", err)
+	}
+	return nil
+}
+
+// analyseFrom is the number of rows from which a table is worth
+// statistics.
+const analyseFrom = 10000
+
+// largestTable is the highest rowid of the database's tables, an upper
+// bound of the rows of its largest table read from each primary key's end.
+func (d *DB) largestTable(ctx context.Context) (int64, error) {
+	rows, err := d.Write.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE '%WITHOUT ROWID%'")
+	if err != nil {
+		return 0, fmt.Errorf("db: list tables: %w", err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("db: list tables: %w", err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	var most int64
+	for _, n := range names {
+		var v sql.NullInt64
+		if err := d.Write.QueryRowContext(ctx, "SELECT max(rowid) FROM "+Quote(n)).Scan(&v); err != nil {
+			return 0, fmt.Errorf("db: size of %s: %w", n, err)
+		}
+		most = max(most, v.Int64)
+	}
+	return most, nil
 }
 
 func (d *DB) appliedVersions(ctx context.Context) ([]int, error) {

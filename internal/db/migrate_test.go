@@ -246,3 +246,42 @@ SELECT 1;`
 		t.Errorf("bodies cut: %q / %q", got[1], got[2])
 	}
 }
+
+// TestOptimizeAnalysesLargeTablesOnly: a database whose tables hold a few
+// rows keeps no planner statistics (they would mislead the planner once
+// the tables grow); once one table holds 10,000 rows, every index gets
+// statistics.
+func TestOptimizeAnalysesLargeTablesOnly(t *testing.T) {
+	ctx := context.Background()
+	b := testutil.SQLite(t)
+	d := open(t, b)
+	for _, q := range []string{"CREATE TABLE a (id INTEGER PRIMARY KEY, k INTEGER)", "CREATE INDEX a_k ON a (k)",
+		"WITH RECURSIVE s(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM s WHERE v < 100) INSERT INTO a (k) SELECT v % 7 FROM s"} {
+		if _, err := d.Write.ExecContext(ctx, q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	stats := func() int {
+		var n int
+		d.Write.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&n)
+		if n == 1 {
+			d.Write.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_stat1 WHERE idx = 'a_k'").Scan(&n)
+		}
+		return n
+	}
+	if err := d.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := stats(); n != 0 {
+		t.Errorf("100 rows: %d statistics, want none", n)
+	}
+	if _, err := d.Write.ExecContext(ctx, "WITH RECURSIVE s(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM s WHERE v < 20000) INSERT INTO a (k) SELECT v % 7 FROM s"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := stats(); n != 1 {
+		t.Errorf("20,100 rows: %d statistics for the index, want 1", n)
+	}
+}

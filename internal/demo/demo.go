@@ -168,6 +168,10 @@ func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
+	// planner statistics now rather than at the next start (SQLite)
+	if err := r.DB.Optimize(ctx); err != nil {
+		return Stats{}, err
+	}
 	st := Stats{Users: g.users, Teams: nRegions, Partners: o.Partners, Leads: o.Leads, Messages: g.messages, Activities: acts}
 	err = r.Run(ctx, orm.SuperuserID, nil, true, func(env *orm.Env) error {
 		if g.d == db.Postgres {
