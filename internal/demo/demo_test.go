@@ -151,6 +151,7 @@ func TestGenerate(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%+v", st)
+		rollupMatches(t, a)
 
 		// what was asked, what was counted
 		if st.Leads != 3000 || st.Partners != 300 || st.Users != 9 || st.Teams != 3 {
@@ -805,7 +806,7 @@ func TestDefaultsAndExistingLogin(t *testing.T) {
 }
 
 func leadIndexSQL(t *testing.T, a *app.App, b testutil.Backend) []string {
-	q := "SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'crm_lead' AND sql IS NOT NULL ORDER BY name"
+	q := "SELECT name || ': ' || sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = 'crm_lead' AND sql IS NOT NULL ORDER BY name"
 	if b.Name == "postgres" {
 		q = "SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE tablename = 'crm_lead' ORDER BY indexname"
 	}
@@ -857,6 +858,8 @@ func TestInterrupted(t *testing.T) {
 		if n := count(t, a, "SELECT COUNT(*) FROM crm_lead"); n == 0 || n >= 50000 {
 			t.Errorf("%d leads written", n)
 		}
+		// on SQLite the batches written added themselves to the rollup
+		rollupMatches(t, a)
 		_, err = demo.Generate(context.Background(), a.Runner, demo.Options{Leads: 100, Now: testNow})
 		if err == nil || !strings.Contains(err.Error(), "already has demo data") {
 			t.Errorf("Generate after an interrupted run: %v", err)
@@ -902,7 +905,56 @@ func TestGenerateBig(t *testing.T) {
 		if after := leadIndexSQL(t, a, b); strings.Join(after, "\n") != strings.Join(before, "\n") {
 			t.Errorf("indexes of crm_lead changed:\n%s", strings.Join(after, "\n"))
 		}
+		rollupMatches(t, a)
 	})
+}
+
+// rollupMatches checks that crm_lead_rollup holds the count and sums of
+// the leads, group by group, as a read_group over crm_lead gives them.
+func rollupMatches(t *testing.T, a *app.App) {
+	t.Helper()
+	err := a.Runner.Run(context.Background(), orm.SuperuserID, map[string]any{"active_test": false}, false, func(env *orm.Env) error {
+		m := env.Reg.Model("crm.lead")
+		var gbs []orm.GroupBy
+		for _, f := range m.Rollup.Dims {
+			gbs = append(gbs, orm.GroupBy{Spec: f, Field: m.Field(f)})
+		}
+		for _, f := range m.Rollup.Months {
+			gbs = append(gbs, orm.GroupBy{Spec: f + ":month", Field: m.Field(f), Gran: "month"})
+		}
+		var aggs []orm.Aggregate
+		for _, f := range m.Rollup.Sums {
+			aggs = append(aggs, orm.Aggregate{Spec: f + ":sum", Field: m.Field(f), Func: "sum"})
+		}
+		text := func(env *orm.Env) (string, int, error) {
+			gs, err := env.ReadGroup(m, orm.And{}, gbs, aggs, 0, 0, "")
+			var b strings.Builder
+			for _, g := range gs {
+				fmt.Fprintf(&b, "%v %d", g.Keys, g.Count)
+				for _, a := range aggs {
+					v, _ := g.Aggs[a.Spec].(float64)
+					fmt.Fprintf(&b, " %.2f", math.Round(v*100)/100+0)
+				}
+				b.WriteByte('\n')
+			}
+			return b.String(), len(gs), err
+		}
+		got, n, err := text(env)
+		if err != nil {
+			return err
+		}
+		want, _, err := text(env.WithContext(map[string]any{orm.ContextNoRollup: false}))
+		if err != nil {
+			return err
+		}
+		if got != want || n == 0 {
+			t.Errorf("the rollup (%d groups) differs from the leads:\n%.3000s\nthe leads:\n%.3000s", n, got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func cpuTime() time.Duration {

@@ -174,3 +174,85 @@ func roundRollup(a Aggregate, v any) any {
 	}
 	return v
 }
+
+// rollupColumns lists the rollup's columns in table order: the dims, the
+// months, n, then each sum and its count.
+func (r *Rollup) rollupColumns() []string {
+	cols := append(append([]string{}, r.Dims...), r.Months...)
+	cols = append(cols, "n")
+	for _, s := range r.Sums {
+		cols = append(cols, s, s+"__n")
+	}
+	return cols
+}
+
+// monthOf is the first instant of a date's month, as the database stores
+// datetimes.
+func monthOf(d db.Dialect, c string) string {
+	if d == db.Postgres {
+		return "date_trunc('month', " + c + ")"
+	}
+	return "substr(" + c + ", 1, 7) || '-01 00:00:00.000000'"
+}
+
+// conflictKey is the expression list of the rollup's unique index (the
+// migration that creates the table writes the same): NULL made a value
+// that no row holds, so that NULL groups merge too.
+func (r *Rollup) conflictKey(m *Model, d db.Dialect) string {
+	var keys []string
+	for _, name := range append(append([]string{}, r.Dims...), r.Months...) {
+		f := m.Field(name)
+		c := quoteIdent(name)
+		switch {
+		case f.Type == Boolean && name == "active":
+			keys = append(keys, c) // NOT NULL
+		case f.Type == Date || f.Type == Datetime:
+			if d == db.Postgres {
+				keys = append(keys, "coalesce("+c+", '-infinity'::timestamp)")
+			} else {
+				keys = append(keys, "coalesce("+c+", '1900-01-01')")
+			}
+		case f.Type == Many2one || f.Type == Integer:
+			keys = append(keys, "coalesce("+c+", 0)")
+		default:
+			keys = append(keys, "coalesce("+c+", '')")
+		}
+	}
+	return strings.Join(keys, ", ")
+}
+
+// AddSQL is the statement that adds the rows of m's table matching where
+// (SQL on the table's columns, no parameters) to the rollup, as the
+// triggers would have one by one: for a bulk load that runs without them,
+// batch after batch, or to build the rollup again from an emptied table.
+func (r *Rollup) AddSQL(m *Model, d db.Dialect, where string) string {
+	var sel, group []string
+	for _, name := range r.Dims {
+		sel = append(sel, quoteIdent(name))
+		group = append(group, quoteIdent(name))
+	}
+	for _, name := range r.Months {
+		sel = append(sel, monthOf(d, quoteIdent(name)))
+		group = append(group, monthOf(d, quoteIdent(name)))
+	}
+	sel = append(sel, "count(*)")
+	var set []string
+	table := quoteIdent(r.Table)
+	for _, c := range []string{"n"} {
+		set = append(set, c+" = "+table+"."+c+" + excluded."+c)
+	}
+	for _, s := range r.Sums {
+		q := quoteIdent(s)
+		sel = append(sel, "coalesce(sum("+q+"), 0)", "count("+q+")")
+		for _, c := range []string{quoteIdent(s), quoteIdent(s + "__n")} {
+			set = append(set, c+" = "+table+"."+c+" + excluded."+c)
+		}
+	}
+	var cols []string
+	for _, c := range r.rollupColumns() {
+		cols = append(cols, quoteIdent(c))
+	}
+	return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
+		" FROM " + quoteTable(m) + " WHERE " + where + " GROUP BY " + strings.Join(group, ", ") +
+		" ON CONFLICT (" + r.conflictKey(m, d) + ") DO UPDATE SET " + strings.Join(set, ", ")
+}
