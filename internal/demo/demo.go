@@ -238,7 +238,12 @@ func leadTriggers(env *orm.Env) ([]savedIndex, error) {
 	if err := env.QueryRow("SELECT count(*) FROM (SELECT 1 FROM crm_lead LIMIT 1)").Scan(&n); err != nil || n > 0 {
 		return nil, err
 	}
-	rows, err := env.Query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'crm_lead' AND name LIKE 'crm_lead_rollup_%' ORDER BY name")
+	return savedDDL(env, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'crm_lead' AND name LIKE 'crm_lead_rollup_%' ORDER BY name")
+}
+
+// savedDDL reads (name, definition) rows.
+func savedDDL(env *orm.Env, q string) ([]savedIndex, error) {
+	rows, err := env.Query(q)
 	if err != nil {
 		return nil, err
 	}
@@ -261,17 +266,12 @@ func leadIndexes(env *orm.Env) ([]savedIndex, error) {
 	if env.Dialect == db.Postgres {
 		q = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'crm_lead' AND schemaname = current_schema() ORDER BY indexname"
 	}
-	rows, err := env.Query(q)
+	all, err := savedDDL(env, q)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []savedIndex
-	for rows.Next() {
-		var ix savedIndex
-		if err := rows.Scan(&ix.Name, &ix.DDL); err != nil {
-			return nil, err
-		}
+	for _, ix := range all {
 		up := strings.ToUpper(ix.DDL)
 		if !strings.HasPrefix(up, "CREATE INDEX ") || strings.Contains(up, " WHERE ") {
 			continue // unique and partial indexes stay
@@ -280,7 +280,7 @@ func leadIndexes(env *orm.Env) ([]savedIndex, error) {
 			out = append(out, ix)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // firstIndexColumn reads the first key column of "CREATE INDEX n ON t (a, b)"
