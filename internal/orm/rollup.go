@@ -19,9 +19,11 @@ type Rollup struct {
 	Table string
 	// Dims are fields stored as they are.
 	Dims []string
-	// Months are date and datetime fields stored as the first instant of
-	// their month: they group by month, quarter or year, and filter with
-	// >= and < on the first day of a month, or on being (un)set.
+	// Months are datetime fields stored as the first instant of their
+	// month: they group by month, quarter or year, and filter with >= and
+	// < on the first day of a month, or on being (un)set. (A date field
+	// would compare its own text form with the month's on SQLite: not
+	// supported.)
 	Months []string
 	// Sums are number fields: column X holds the sum of X, column X__n
 	// the number of rows where X is set (for AVG, and for SUM's NULL
@@ -56,7 +58,7 @@ func (e *Env) rollupFor(m *Model, d Domain, groupby []GroupBy, aggs []Aggregate)
 		case g.Field.Type == Many2many:
 			return nil
 		case g.Gran != "":
-			if !in(r.Months, g.Field.Name) || (g.Gran != "month" && g.Gran != "quarter" && g.Gran != "year") {
+			if !in(r.Months, g.Field.Name) || g.Field.Type != Datetime || (g.Gran != "month" && g.Gran != "quarter" && g.Gran != "year") {
 				return nil
 			}
 		case !in(r.Dims, g.Field.Name):
@@ -115,7 +117,7 @@ func (r *Rollup) fits(m *Model, d Domain) bool {
 		if in(r.Dims, f.Name) {
 			return x.Op != "child_of" && x.Op != "parent_of"
 		}
-		if in(r.Months, f.Name) {
+		if in(r.Months, f.Name) && f.Type == Datetime {
 			switch x.Op {
 			case ">=", "<":
 				return monthStart(x.Value)
