@@ -9,7 +9,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kanso-crm/kanso/internal/app"
 	"github.com/kanso-crm/kanso/internal/apptest"
 	"github.com/kanso-crm/kanso/internal/base"
 	"github.com/kanso-crm/kanso/internal/orm"
@@ -157,6 +159,67 @@ func TestRollupMatchesTheLeads(t *testing.T) {
 			return env.Unlink(env.Reg.Model("crm.team"), teams[2:])
 		})
 		check("team deleted")
+		// PostgreSQL appends rows per statement; compacted, one per group
+		var rows, groups int
+		s.Sudo(t, func(env *orm.Env) error {
+			if err := app.CompactRollups(env); err != nil {
+				return err
+			}
+			if err := env.QueryRow("SELECT count(*) FROM crm_lead_rollup").Scan(&rows); err != nil {
+				return err
+			}
+			return env.QueryRow("SELECT count(*) FROM (SELECT DISTINCT type, active, won_status, team_id, user_id, stage_id, company_id, lost_reason_id, date_closed, create_date FROM crm_lead_rollup) g").Scan(&groups)
+		})
+		if rows != groups {
+			t.Errorf("%d rows for %d groups after compaction", rows, groups)
+		}
+		check("compacted")
+	})
+}
+
+// TestRollupWritersDoNotWait: on PostgreSQL, a transaction writing a lead
+// does not wait for another, still open, that wrote a lead of the same
+// group (same team, salesperson, stage, month): the rollup's triggers
+// append rows instead of updating the group's row, which would lock it
+// until that commit (an import holds its transaction for seconds).
+func TestRollupWritersDoNotWait(t *testing.T) {
+	b := testutil.Postgres(t)
+	s := apptest.Start(t, b)
+	var ids []int64
+	s.Sudo(t, func(env *orm.Env) error {
+		var err error
+		ids, err = env.Create(env.Reg.Model("crm.lead"), []orm.Values{{"name": "Same group 1", "expected_revenue": 10.0}, {"name": "Same group 2", "expected_revenue": 20.0}})
+		return err
+	})
+	wrote, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- s.App.Runner.Run(context.Background(), orm.SuperuserID, nil, true, func(env *orm.Env) error {
+			if err := env.Write(env.Reg.Model("crm.lead"), ids[:1], orm.Values{"expected_revenue": 11.0}); err != nil {
+				return err
+			}
+			close(wrote)
+			<-release // commit only once the other writer is through
+			return nil
+		})
+	}()
+	<-wrote
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := s.App.Runner.Run(ctx, orm.SuperuserID, nil, true, func(env *orm.Env) error {
+		return env.Write(env.Reg.Model("crm.lead"), ids[1:], orm.Values{"expected_revenue": 21.0})
+	})
+	close(release)
+	if err != nil {
+		t.Fatalf("the second writer waited for the first one's commit: %v", err)
+	}
+	testutil.Must(t, <-done, "first writer")
+	s.Sudo(t, func(env *orm.Env) error {
+		m := env.Reg.Model("crm.lead")
+		gs, err := env.ReadGroup(m, orm.And{}, nil, []orm.Aggregate{{Spec: "expected_revenue:sum", Field: m.Field("expected_revenue"), Func: "sum"}}, 0, 0, "")
+		if err == nil && (len(gs) != 1 || gs[0].Aggs["expected_revenue:sum"] != 32.0) {
+			t.Errorf("sum after both writes: %v, want 32", gs)
+		}
+		return err
 	})
 }
 

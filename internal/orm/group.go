@@ -206,6 +206,9 @@ func (e *Env) ReadGroup(m *Model, d Domain, groupby []GroupBy, aggs []Aggregate,
 	s += " WHERE " + w
 	if len(gexprs) > 0 {
 		s += " GROUP BY " + strings.Join(gexprs, ", ")
+		if rollup != nil {
+			s += " HAVING SUM(t0.\"n\") > 0" // a group its last record left
+		}
 	}
 	if len(obys) > 0 {
 		s += " ORDER BY " + strings.Join(obys, ", ")

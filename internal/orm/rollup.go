@@ -197,9 +197,9 @@ func monthOf(d db.Dialect, c string) string {
 	return "substr(" + c + ", 1, 7) || '-01 00:00:00.000000'"
 }
 
-// conflictKey is the expression list of the rollup's unique index (the
-// migration that creates the table writes the same): NULL made a value
-// that no row holds, so that NULL groups merge too.
+// conflictKey is the expression list of the rollup's unique index on
+// SQLite (the migration that creates the table writes the same): NULL made
+// a value that no row holds, so that NULL groups merge too.
 func (r *Rollup) conflictKey(m *Model, d db.Dialect) string {
 	var keys []string
 	for _, name := range append(append([]string{}, r.Dims...), r.Months...) {
@@ -254,7 +254,37 @@ func (r *Rollup) AddSQL(m *Model, d db.Dialect, where string) string {
 	for _, c := range r.rollupColumns() {
 		cols = append(cols, quoteIdent(c))
 	}
-	return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
-		" FROM " + quoteTable(m) + " WHERE " + where + " GROUP BY " + strings.Join(group, ", ") +
-		" ON CONFLICT (" + r.conflictKey(m, d) + ") DO UPDATE SET " + strings.Join(set, ", ")
+	s := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
+		" FROM " + quoteTable(m) + " WHERE " + where + " GROUP BY " + strings.Join(group, ", ")
+	if d == db.Postgres {
+		return s // rows are appended there (see CompactSQL)
+	}
+	return s + " ON CONFLICT (" + r.conflictKey(m, d) + ") DO UPDATE SET " + strings.Join(set, ", ")
+}
+
+// CompactSQL merges the rows of each group into one, or "" when the
+// database keeps one row per group already. On PostgreSQL the triggers
+// append each statement's changes (so that writers of the same group do
+// not wait for each other's commit); reads sum a group's rows, and this,
+// run now and then, keeps the table at a row per group. Rows appended by
+// transactions running meanwhile are not visible to its DELETE and stay.
+func (r *Rollup) CompactSQL(d db.Dialect) string {
+	if d != db.Postgres {
+		return ""
+	}
+	var cols, sel, group []string
+	for _, c := range r.rollupColumns() {
+		cols = append(cols, quoteIdent(c))
+	}
+	for _, c := range append(append([]string{}, r.Dims...), r.Months...) {
+		sel = append(sel, quoteIdent(c))
+		group = append(group, quoteIdent(c))
+	}
+	sel = append(sel, "sum(n)")
+	for _, s := range r.Sums {
+		sel = append(sel, "sum("+quoteIdent(s)+")", "sum("+quoteIdent(s+"__n")+")")
+	}
+	t := quoteIdent(r.Table)
+	return "WITH moved AS (DELETE FROM " + t + " RETURNING *) INSERT INTO " + t + " (" + strings.Join(cols, ", ") + ") SELECT " +
+		strings.Join(sel, ", ") + " FROM moved GROUP BY " + strings.Join(group, ", ") + " HAVING sum(n) <> 0"
 }
