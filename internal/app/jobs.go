@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -54,7 +53,7 @@ func (a *App) Jobs() []Job {
 			}
 			return RollupCompaction, nil
 		},
-		Run: func(env *orm.Env) error { return CompactRollups(env) },
+		Run: orm.CompactRollups,
 	}}
 }
 
@@ -62,21 +61,6 @@ func (a *App) Jobs() []Job {
 // a busy day of writes appends some ten thousand rows, which every
 // dashboard would otherwise sum again.
 const RollupCompaction = 10 * time.Minute
-
-// CompactRollups merges the rows of each group of every model's rollup.
-func CompactRollups(env *orm.Env) error {
-	for _, m := range env.Reg.Models() {
-		if m.Rollup == nil {
-			continue
-		}
-		if q := m.Rollup.CompactSQL(env.Dialect); q != "" {
-			if _, err := env.Exec(q); err != nil {
-				return fmt.Errorf("compact %s: %w", m.Rollup.Table, err)
-			}
-		}
-	}
-	return nil
-}
 
 // RunDueJobs runs every job whose period has passed; it returns the names
 // of the jobs it ran.

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kanso-crm/kanso/internal/app"
 	"github.com/kanso-crm/kanso/internal/apptest"
 	"github.com/kanso-crm/kanso/internal/base"
 	"github.com/kanso-crm/kanso/internal/orm"
@@ -162,7 +161,7 @@ func TestRollupMatchesTheLeads(t *testing.T) {
 		// PostgreSQL appends rows per statement; compacted, one per group
 		var rows, groups int
 		s.Sudo(t, func(env *orm.Env) error {
-			if err := app.CompactRollups(env); err != nil {
+			if err := orm.CompactRollups(env); err != nil {
 				return err
 			}
 			if err := env.QueryRow("SELECT count(*) FROM crm_lead_rollup").Scan(&rows); err != nil {

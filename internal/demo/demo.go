@@ -168,12 +168,20 @@ func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	// planner statistics now rather than at the next start (SQLite)
+	// planner statistics now rather than at the next start (SQLite), and
+	// the rollup's rows appended batch by batch merged (PostgreSQL)
 	if err := r.DB.Optimize(ctx); err != nil {
 		return Stats{}, err
 	}
-	// planner statistics now rather than at the next start (SQLite)
+	if err := r.Run(ctx, orm.SuperuserID, nil, true, orm.CompactRollups); err != nil {
+		return Stats{}, err
+	}
+	// planner statistics now rather than at the next start (SQLite), and
+	// the rollup's rows appended batch by batch merged (PostgreSQL)
 	if err := r.DB.Optimize(ctx); err != nil {
+		return Stats{}, err
+	}
+	if err := r.Run(ctx, orm.SuperuserID, nil, true, orm.CompactRollups); err != nil {
 		return Stats{}, err
 	}
 	st := Stats{Users: g.users, Teams: nRegions, Partners: o.Partners, Leads: o.Leads, Messages: g.messages, Activities: acts}

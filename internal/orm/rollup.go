@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -287,4 +288,20 @@ func (r *Rollup) CompactSQL(d db.Dialect) string {
 	t := quoteIdent(r.Table)
 	return "WITH moved AS (DELETE FROM " + t + " RETURNING *) INSERT INTO " + t + " (" + strings.Join(cols, ", ") + ") SELECT " +
 		strings.Join(sel, ", ") + " FROM moved GROUP BY " + strings.Join(group, ", ") + " HAVING sum(n) <> 0"
+}
+
+// CompactRollups merges the rows of each group of every model's rollup
+// (PostgreSQL; nothing to do on SQLite).
+func CompactRollups(env *Env) error {
+	for _, m := range env.Reg.Models() {
+		if m.Rollup == nil {
+			continue
+		}
+		if q := m.Rollup.CompactSQL(env.Dialect); q != "" {
+			if _, err := env.Exec(q); err != nil {
+				return fmt.Errorf("orm: compact %s: %w", m.Rollup.Table, err)
+			}
+		}
+	}
+	return nil
 }
