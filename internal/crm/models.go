@@ -80,21 +80,28 @@ func computeLostReasonCount(env *orm.Env, recs []orm.Values) error {
 	return nil
 }
 
-// leadRollup is the table migration 0011 keeps with the count and sums of
-// the leads per team, salesperson, stage, status and month: the dashboards
-// and most analyses read it instead of a million leads.
-func leadRollup() *orm.Rollup {
-	return &orm.Rollup{
+// leadRollups are the tables migrations 0011 and 0014 keep with the count
+// and sums of the leads per team, salesperson, stage, status and month,
+// and per customer and year: the dashboards and most analyses read them
+// instead of a million leads.
+func leadRollups() []*orm.Rollup {
+	return []*orm.Rollup{{
 		Table:  "crm_lead_rollup",
 		Dims:   []string{"type", "active", "won_status", "team_id", "user_id", "stage_id", "company_id", "lost_reason_id"},
 		Months: []string{"date_closed", "create_date"},
 		Sums:   []string{"expected_revenue", "prorated_revenue", "recurring_revenue_monthly", "probability", "day_open", "day_close"},
-	}
+	}, {
+		Table:  "crm_lead_partner_rollup",
+		Dims:   []string{"type", "active", "won_status", "team_id", "company_id", "partner_id"},
+		Months: []string{"date_closed"},
+		Trunc:  "year",
+		Sums:   []string{"expected_revenue"},
+	}}
 }
 
 func registerLead(r *orm.Registry) {
 	m := r.Define(&orm.Model{Name: "crm.lead", Description: "Lead/Opportunity", Order: "priority desc, id desc",
-		NameSearch: []string{"name", "partner_name", "contact_name", "email_from"}, Rollup: leadRollup()},
+		NameSearch: []string{"name", "partner_name", "contact_name", "email_from"}, Rollups: leadRollups()},
 		&orm.Field{Name: "name", Type: orm.Char, String: "Opportunity", Required: true, Index: true},
 		&orm.Field{Name: "user_id", Type: orm.Many2one, Relation: "res.users", String: "Salesperson", Tracking: true, Index: true},
 		&orm.Field{Name: "team_id", Type: orm.Many2one, Relation: "crm.team", String: "Sales Team", Tracking: true, Index: true},

@@ -1091,8 +1091,10 @@ func (g *gen) write(ctx context.Context, r *orm.Runner, t transport, b *batch) e
 		if n := b.nIDs[1]; g.rollupByHand && n > 0 {
 			m := env.Reg.Model("crm.lead")
 			where := fmt.Sprintf("id > %d AND id <= %d", bs.l, bs.l+int64(n))
-			if _, err := env.Exec(m.Rollup.AddSQL(m, env.Dialect, where)); err != nil {
-				return fmt.Errorf("demo: add batch %d to the rollup: %w", b.seq, err)
+			for _, ru := range m.Rollups {
+				if _, err := env.Exec(ru.AddSQL(m, env.Dialect, where)); err != nil {
+					return fmt.Errorf("demo: add batch %d to %s: %w", b.seq, ru.Table, err)
+				}
 			}
 		}
 		return nil

@@ -909,55 +909,61 @@ func TestGenerateBig(t *testing.T) {
 	})
 }
 
-// rollupMatches checks that crm_lead_rollup holds the count and sums of
-// the leads, group by group, as a read_group over crm_lead gives them,
-// and, after a completed load, in a row per group.
+// rollupMatches checks that each rollup of the leads holds their count
+// and sums, group by group, as a read_group over crm_lead gives them, and,
+// after a completed load, in a row per group.
 func rollupMatches(t *testing.T, a *app.App, compacted bool) {
 	t.Helper()
 	err := a.Runner.Run(context.Background(), orm.SuperuserID, map[string]any{"active_test": false}, false, func(env *orm.Env) error {
 		m := env.Reg.Model("crm.lead")
-		var gbs []orm.GroupBy
-		for _, f := range m.Rollup.Dims {
-			gbs = append(gbs, orm.GroupBy{Spec: f, Field: m.Field(f)})
-		}
-		for _, f := range m.Rollup.Months {
-			gbs = append(gbs, orm.GroupBy{Spec: f + ":month", Field: m.Field(f), Gran: "month"})
-		}
-		var aggs []orm.Aggregate
-		for _, f := range m.Rollup.Sums {
-			aggs = append(aggs, orm.Aggregate{Spec: f + ":sum", Field: m.Field(f), Func: "sum"})
-		}
-		text := func(env *orm.Env) (string, int, error) {
-			gs, err := env.ReadGroup(m, orm.And{}, gbs, aggs, 0, 0, "")
-			var b strings.Builder
-			for _, g := range gs {
-				fmt.Fprintf(&b, "%v %d", g.Keys, g.Count)
-				for _, a := range aggs {
-					v, _ := g.Aggs[a.Spec].(float64)
-					fmt.Fprintf(&b, " %.2f", math.Round(v*100)/100+0)
-				}
-				b.WriteByte('\n')
+		for _, r := range m.Rollups {
+			gran := "month"
+			if r.Trunc == "year" {
+				gran = "year"
 			}
-			return b.String(), len(gs), err
-		}
-		got, n, err := text(env)
-		if err != nil {
-			return err
-		}
-		want, _, err := text(env.WithContext(map[string]any{orm.ContextNoRollup: false}))
-		if err != nil {
-			return err
-		}
-		if got != want || n == 0 {
-			t.Errorf("the rollup (%d groups) differs from the leads:\n%.3000s\nthe leads:\n%.3000s", n, got, want)
-		}
-		// one row per group: merged after the load on PostgreSQL
-		var rows int
-		if err := env.QueryRow("SELECT count(*) FROM crm_lead_rollup").Scan(&rows); err != nil {
-			return err
-		}
-		if compacted && rows != n {
-			t.Errorf("%d rows in the rollup for %d groups", rows, n)
+			var gbs []orm.GroupBy
+			for _, f := range r.Dims {
+				gbs = append(gbs, orm.GroupBy{Spec: f, Field: m.Field(f)})
+			}
+			for _, f := range r.Months {
+				gbs = append(gbs, orm.GroupBy{Spec: f + ":" + gran, Field: m.Field(f), Gran: gran})
+			}
+			var aggs []orm.Aggregate
+			for _, f := range r.Sums {
+				aggs = append(aggs, orm.Aggregate{Spec: f + ":sum", Field: m.Field(f), Func: "sum"})
+			}
+			text := func(env *orm.Env) (string, int, error) {
+				gs, err := env.ReadGroup(m, orm.And{}, gbs, aggs, 0, 0, "")
+				var b strings.Builder
+				for _, g := range gs {
+					fmt.Fprintf(&b, "%v %d", g.Keys, g.Count)
+					for _, a := range aggs {
+						v, _ := g.Aggs[a.Spec].(float64)
+						fmt.Fprintf(&b, " %.2f", math.Round(v*100)/100+0)
+					}
+					b.WriteByte('\n')
+				}
+				return b.String(), len(gs), err
+			}
+			got, n, err := text(env)
+			if err != nil {
+				return err
+			}
+			want, _, err := text(env.WithContext(map[string]any{orm.ContextNoRollup: false}))
+			if err != nil {
+				return err
+			}
+			if got != want || n == 0 {
+				t.Errorf("%s (%d groups) differs from the leads:\n%.3000s\nthe leads:\n%.3000s", r.Table, n, got, want)
+			}
+			// one row per group: merged after the load on PostgreSQL
+			var rows int
+			if err := env.QueryRow("SELECT count(*) FROM " + r.Table).Scan(&rows); err != nil {
+				return err
+			}
+			if compacted && rows != n {
+				t.Errorf("%d rows in %s for %d groups", rows, r.Table, n)
+			}
 		}
 		return nil
 	})

@@ -80,9 +80,10 @@ type Model struct {
 	BulkCreate bool
 	// TrackSubtype names the subtype of tracking messages.
 	TrackSubtype TrackingSubtype
-	// Rollup, when set, is a table of counts and sums per group that
-	// ReadGroup reads instead of Table when a query allows (rollup.go).
-	Rollup *Rollup
+	// Rollups are tables of counts and sums per group that ReadGroup
+	// reads instead of Table when a query allows (rollup.go), the first
+	// that does.
+	Rollups []*Rollup
 
 	fields     map[string]*Field
 	fieldOrder []string

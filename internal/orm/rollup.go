@@ -21,11 +21,14 @@ type Rollup struct {
 	// Dims are fields stored as they are.
 	Dims []string
 	// Months are datetime fields stored as the first instant of their
-	// month: they group by month, quarter or year, and filter with >= and
-	// < on the first day of a month, or on being (un)set. (A date field
+	// month (or of their year, with Trunc "year"): they group by month,
+	// quarter or year (by year only), and filter with >= and < on the
+	// first day of a month (of a year), or on being (un)set. (A date field
 	// would compare its own text form with the month's on SQLite: not
 	// supported.)
 	Months []string
+	// Trunc is "month" (the default) or "year".
+	Trunc string
 	// Sums are number fields: column X holds the sum of X, column X__n
 	// the number of rows where X is set (for AVG, and for SUM's NULL
 	// when no row has a value).
@@ -45,25 +48,50 @@ func in(list []string, s string) bool {
 	return false
 }
 
-// rollupFor returns the rollup ReadGroup may read for this query, or nil.
+// rollupFor returns the first of the model's rollups ReadGroup may read
+// for this query, or nil.
 func (e *Env) rollupFor(m *Model, d Domain, groupby []GroupBy, aggs []Aggregate) *Rollup {
-	r := m.Rollup
-	if r == nil {
+	if len(m.Rollups) == 0 {
 		return nil
 	}
 	if v, ok := e.Context[ContextNoRollup].(bool); ok && !v {
 		return nil
 	}
+	var rule Domain
+	ruled := false
+	for _, r := range m.Rollups {
+		if !r.takes(e, m, groupby, aggs) {
+			continue
+		}
+		if !ruled {
+			var err error
+			if rule, err = e.ruleDomain(m, PermRead); err != nil {
+				return nil // an error is reported by the query on the table
+			}
+			ruled = true
+		}
+		if r.fits(m, d) && r.fits(m, rule) {
+			return r
+		}
+	}
+	return nil
+}
+
+// takes reports whether the rollup holds the group-bys and measures.
+func (r *Rollup) takes(e *Env, m *Model, groupby []GroupBy, aggs []Aggregate) bool {
 	for _, g := range groupby {
 		switch {
 		case g.Field.Type == Many2many:
-			return nil
+			return false
 		case g.Gran != "":
-			if !in(r.Months, g.Field.Name) || g.Field.Type != Datetime || (g.Gran != "month" && g.Gran != "quarter" && g.Gran != "year") {
-				return nil
+			if !in(r.Months, g.Field.Name) || g.Field.Type != Datetime {
+				return false
+			}
+			if g.Gran != "year" && (r.Trunc == "year" || g.Gran != "month" && g.Gran != "quarter") {
+				return false
 			}
 		case !in(r.Dims, g.Field.Name):
-			return nil
+			return false
 		}
 	}
 	for _, a := range aggs {
@@ -71,17 +99,10 @@ func (e *Env) rollupFor(m *Model, d Domain, groupby []GroupBy, aggs []Aggregate)
 			continue
 		}
 		if (a.Func != "sum" && a.Func != "avg") || !in(r.Sums, a.Field.Name) {
-			return nil
+			return false
 		}
 	}
-	if e.ActiveTest() && m.HasActive() && !in(r.Dims, "active") {
-		return nil
-	}
-	rule, err := e.ruleDomain(m, PermRead)
-	if err != nil || !r.fits(m, d) || !r.fits(m, rule) {
-		return nil // an error is reported by the query on the table
-	}
-	return r
+	return !(e.ActiveTest() && m.HasActive() && !in(r.Dims, "active"))
 }
 
 // fits reports whether a domain compiles to conditions on the rollup's
@@ -121,7 +142,7 @@ func (r *Rollup) fits(m *Model, d Domain) bool {
 		if in(r.Months, f.Name) && f.Type == Datetime {
 			switch x.Op {
 			case ">=", "<":
-				return monthStart(x.Value)
+				return monthStart(x.Value, r.Trunc == "year")
 			case "=", "!=":
 				return x.Value == nil || x.Value == false
 			}
@@ -131,19 +152,19 @@ func (r *Rollup) fits(m *Model, d Domain) bool {
 }
 
 // monthStart tells whether a date or datetime value is the first instant
-// of a month (a bucket boundary of the rollup's month columns).
-func monthStart(v any) bool {
+// of a month, or of a year (a bucket boundary of the rollup's columns).
+func monthStart(v any, year bool) bool {
 	switch x := v.(type) {
 	case time.Time:
 		x = x.UTC()
-		return x.Day() == 1 && x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0
+		return x.Day() == 1 && (!year || x.Month() == time.January) && x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0
 	case string:
 		s := strings.TrimSpace(x)
 		if len(s) < 10 {
 			return false
 		}
 		t, err := time.Parse(db.DateLayout, s[:10])
-		if err != nil || t.Day() != 1 {
+		if err != nil || t.Day() != 1 || year && t.Month() != time.January {
 			return false
 		}
 		rest := strings.TrimLeft(s[10:], " T")
@@ -189,9 +210,15 @@ func (r *Rollup) rollupColumns() []string {
 	return cols
 }
 
-// monthOf is the first instant of a date's month, as the database stores
-// datetimes.
-func monthOf(d db.Dialect, c string) string {
+// truncOf is the first instant of a date's month (or year), as the
+// database stores datetimes.
+func (r *Rollup) truncOf(d db.Dialect, c string) string {
+	if r.Trunc == "year" {
+		if d == db.Postgres {
+			return "date_trunc('year', " + c + ")"
+		}
+		return "substr(" + c + ", 1, 4) || '-01-01 00:00:00.000000'"
+	}
 	if d == db.Postgres {
 		return "date_trunc('month', " + c + ")"
 	}
@@ -235,8 +262,8 @@ func (r *Rollup) AddSQL(m *Model, d db.Dialect, where string) string {
 		group = append(group, quoteIdent(name))
 	}
 	for _, name := range r.Months {
-		sel = append(sel, monthOf(d, quoteIdent(name)))
-		group = append(group, monthOf(d, quoteIdent(name)))
+		sel = append(sel, r.truncOf(d, quoteIdent(name)))
+		group = append(group, r.truncOf(d, quoteIdent(name)))
 	}
 	sel = append(sel, "count(*)")
 	var set []string
@@ -294,12 +321,11 @@ func (r *Rollup) CompactSQL(d db.Dialect) string {
 // (PostgreSQL; nothing to do on SQLite).
 func CompactRollups(env *Env) error {
 	for _, m := range env.Reg.Models() {
-		if m.Rollup == nil {
-			continue
-		}
-		if q := m.Rollup.CompactSQL(env.Dialect); q != "" {
-			if _, err := env.Exec(q); err != nil {
-				return fmt.Errorf("orm: compact %s: %w", m.Rollup.Table, err)
+		for _, r := range m.Rollups {
+			if q := r.CompactSQL(env.Dialect); q != "" {
+				if _, err := env.Exec(q); err != nil {
+					return fmt.Errorf("orm: compact %s: %w", r.Table, err)
+				}
 			}
 		}
 	}

@@ -50,4 +50,54 @@ func TestRollupFits(t *testing.T) {
 			t.Errorf("%s: fits = %v, want %v", c.name, got, c.want)
 		}
 	}
+	// kept by year: only the first instant of a year is a boundary
+	y := &Rollup{Dims: []string{"type"}, Months: []string{"date_closed"}, Trunc: "year"}
+	for _, c := range []struct {
+		v    any
+		want bool
+	}{{"2026-01-01", true}, {"2026-01-01 00:00:00", true}, {time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), true},
+		{"2026-11-01", false}, {nov, false}, {"2026-01-02", false}} {
+		if got := y.fits(m, Leaf{Path: "date_closed", Op: ">=", Value: c.v}); got != c.want {
+			t.Errorf("by year, >= %v: fits = %v, want %v", c.v, got, c.want)
+		}
+	}
+}
+
+// TestRollupTakes: the group-bys and measures a rollup holds.
+func TestRollupTakes(t *testing.T) {
+	m := &Model{Name: "x", fields: map[string]*Field{
+		"type":        {Name: "type", Type: Selection},
+		"date_closed": {Name: "date_closed", Type: Datetime},
+		"amount":      {Name: "amount", Type: Float},
+		"other":       {Name: "other", Type: Float},
+		"tags":        {Name: "tags", Type: Many2many},
+	}}
+	e := &Env{Context: map[string]any{"active_test": false}}
+	month := &Rollup{Dims: []string{"type"}, Months: []string{"date_closed"}, Sums: []string{"amount"}}
+	year := &Rollup{Dims: []string{"type"}, Months: []string{"date_closed"}, Sums: []string{"amount"}, Trunc: "year"}
+	gb := func(f, gran string) []GroupBy { return []GroupBy{{Field: m.fields[f], Gran: gran}} }
+	agg := func(f, fn string) []Aggregate { return []Aggregate{{Field: m.fields[f], Func: fn}} }
+	for _, c := range []struct {
+		name string
+		r    *Rollup
+		g    []GroupBy
+		a    []Aggregate
+		want bool
+	}{
+		{"a kept field, the count", month, gb("type", ""), nil, true},
+		{"by month", month, gb("date_closed", "month"), agg("amount", "sum"), true},
+		{"by quarter", month, gb("date_closed", "quarter"), agg("amount", "avg"), true},
+		{"by day", month, gb("date_closed", "day"), nil, false},
+		{"by week", month, gb("date_closed", "week"), nil, false},
+		{"kept by year, by year", year, gb("date_closed", "year"), nil, true},
+		{"kept by year, by month", year, gb("date_closed", "month"), nil, false},
+		{"kept by year, by quarter", year, gb("date_closed", "quarter"), nil, false},
+		{"a field not kept", month, nil, agg("other", "sum"), false},
+		{"a maximum", month, nil, agg("amount", "max"), false},
+		{"many2many", month, gb("tags", ""), nil, false},
+	} {
+		if got := c.r.takes(e, m, c.g, c.a); got != c.want {
+			t.Errorf("%s: takes = %v, want %v", c.name, got, c.want)
+		}
+	}
 }
