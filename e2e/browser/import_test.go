@@ -31,22 +31,12 @@ func TestImportWithTheMappingScreen(t *testing.T) {
 			t.Fatal(err)
 		}
 		count := func() int64 {
-			var n int64
-			s.Sudo(t, func(env *orm.Env) error {
-				var err error
-				n, err = env.SearchCount(env.Reg.Model("crm.lead"), orm.Leaf{Path: "name", Op: "in",
-					Value: []any{"Solar roof Cluj", "Bakery ovens", "Fleet GPS"}}, 0)
-				return err
-			})
-			return n
+			return countLeads(t, s, orm.Leaf{Path: "name", Op: "in", Value: []any{"Solar roof Cluj", "Bakery ovens", "Fleet GPS"}})
 		}
 
 		b := newSession(t, s, desktop)
 		b.login("admin", apptest.AdminPassword)
-		b.open("/import/crm.lead", "#imp-file")
-		b.do("choose the file", chromedp.SetUploadFiles(chromedp.ID("imp-file"), []string{file}))
-		b.submit("check the file", chromedp.Click(chromedp.ID("btn-upload")))
-		b.do("wait for the mapping screen", chromedp.WaitVisible(chromedp.ID("mapping-form")))
+		b.toMapping(file)
 
 		problems := eval[string](b, `(t => t ? t.innerText : "")(document.getElementById("problems"))`)
 		if !strings.Contains(problems, "Expected Revenue") || !strings.Contains(problems, "3") {
@@ -99,21 +89,10 @@ func TestImportCancelled(t *testing.T) {
 		if err := os.WriteFile(file, []byte("Opportunity,Email\nCancelled one,one@cancel.example\nCancelled two,two@cancel.example\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		count := func() int64 {
-			var n int64
-			s.Sudo(t, func(env *orm.Env) error {
-				var err error
-				n, err = env.SearchCount(env.Reg.Model("crm.lead"), orm.Leaf{Path: "name", Op: "=like", Value: "Cancelled %"}, 0)
-				return err
-			})
-			return n
-		}
+		count := func() int64 { return countLeads(t, s, orm.Leaf{Path: "name", Op: "=like", Value: "Cancelled %"}) }
 		b := newSession(t, s, desktop)
 		b.login("admin", apptest.AdminPassword)
-		b.open("/import/crm.lead", "#imp-file")
-		b.do("choose the file", chromedp.SetUploadFiles(chromedp.ID("imp-file"), []string{file}))
-		b.submit("check the file", chromedp.Click(chromedp.ID("btn-upload")))
-		b.do("wait for the mapping screen", chromedp.WaitVisible(chromedp.ID("mapping-form")))
+		b.toMapping(file)
 
 		release := holdWrites(t, s)
 		b.submit("import", chromedp.Click(chromedp.ID("btn-import")))
@@ -127,6 +106,27 @@ func TestImportCancelled(t *testing.T) {
 		// the mapping screen is back, to import again
 		b.do("wait for the mapping screen", chromedp.WaitVisible(chromedp.ID("btn-import")))
 	})
+}
+
+// toMapping opens the lead import page, uploads a file and waits for the
+// mapping screen with the dry run's result.
+func (b *session) toMapping(file string) {
+	b.open("/import/crm.lead", "#imp-file")
+	b.do("choose the file", chromedp.SetUploadFiles(chromedp.ID("imp-file"), []string{file}))
+	b.submit("check the file", chromedp.Click(chromedp.ID("btn-upload")))
+	b.do("wait for the mapping screen", chromedp.WaitVisible(chromedp.ID("mapping-form")))
+}
+
+// countLeads counts the active leads matching d.
+func countLeads(t *testing.T, s *apptest.Server, d orm.Domain) int64 {
+	t.Helper()
+	var n int64
+	s.Sudo(t, func(env *orm.Env) error {
+		var err error
+		n, err = env.SearchCount(env.Reg.Model("crm.lead"), d, 0)
+		return err
+	})
+	return n
 }
 
 // holdWrites keeps a write transaction open until release is called (or
@@ -179,10 +179,7 @@ func TestImportWithoutJavaScript(t *testing.T) {
 			_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 			return err
 		}))
-		b.open("/import/crm.lead", "#imp-file")
-		b.do("choose the file", chromedp.SetUploadFiles(chromedp.ID("imp-file"), []string{file}))
-		b.submit("check the file", chromedp.Click(chromedp.ID("btn-upload")))
-		b.do("wait for the mapping screen", chromedp.WaitVisible(chromedp.ID("mapping-form")))
+		b.toMapping(file)
 		release := holdWrites(t, s)
 		b.submit("import", chromedp.Click(chromedp.ID("btn-import")))
 		b.do("wait for the progress page", chromedp.WaitVisible(chromedp.ID("import-refresh")))

@@ -172,18 +172,30 @@ func (d *DB) refreshStats(ctx context.Context) error {
 	if d.Dialect != SQLite {
 		return nil // PostgreSQL's autovacuum analyses new indexes' tables
 	}
+	stats, err := d.hasStats(ctx)
+	if err != nil || !stats {
+		return err
+	}
+	return d.analyze(ctx)
+}
+
+// hasStats tells whether someone ran ANALYZE on this SQLite database.
+func (d *DB) hasStats(ctx context.Context) (bool, error) {
 	var n int
 	if err := d.Write.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&n); err != nil {
-		return fmt.Errorf("db: look for planner statistics: %w", err)
+		return false, fmt.Errorf("db: look for planner statistics: %w", err)
 	}
-	if n == 0 {
-		return nil
-	}
+	return n > 0, nil
+}
+
+// analyze takes planner statistics of every table, reading at most
+// analysisLimit entries of each index.
+func (d *DB) analyze(ctx context.Context) error {
 	if _, err := d.Write.ExecContext(ctx, "PRAGMA analysis_limit = "+strconv.Itoa(analysisLimit)); err != nil {
 		return fmt.Errorf("db: analysis limit: %w", err)
 	}
 	if _, err := d.Write.ExecContext(ctx, "ANALYZE"); err != nil {
-		return fmt.Errorf("db: refresh planner statistics: %w", err)
+		return fmt.Errorf("db: planner statistics: %w", err)
 	}
 	return nil
 }
@@ -206,22 +218,20 @@ func (d *DB) Optimize(ctx context.Context) error {
 	if d.Dialect != SQLite {
 		return nil
 	}
-	if _, err := d.Write.ExecContext(ctx, "PRAGMA analysis_limit = "+strconv.Itoa(analysisLimit)); err != nil {
-		return fmt.Errorf("db: analysis limit: %w", err)
+	stats, err := d.hasStats(ctx)
+	if err != nil {
+		return err
 	}
-	var stats int
-	if err := d.Write.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&stats); err != nil {
-		return fmt.Errorf("db: look for planner statistics: %w", err)
-	}
-	if stats == 0 {
+	if !stats {
 		big, err := d.largestTable(ctx)
 		if err != nil || big < analyseFrom {
 			return err
 		}
-		if _, err := d.Write.ExecContext(ctx, "ANALYZE"); err != nil {
-			return fmt.Errorf("db: planner statistics: %w", err)
-		}
-		return nil
+		return d.analyze(ctx)
+	}
+	// PRAGMA optimize honours the analysis limit of the connection
+	if _, err := d.Write.ExecContext(ctx, "PRAGMA analysis_limit = "+strconv.Itoa(analysisLimit)); err != nil {
+		return fmt.Errorf("db: analysis limit: %w", err)
 	}
 	if _, err := d.Write.ExecContext(ctx, "PRAGMA optimize"); err != nil {
 		return fmt.Errorf("db: optimize: %w", err)

@@ -3,6 +3,7 @@ package orm
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,15 +39,6 @@ type Rollup struct {
 // ContextNoRollup is the context key that, set to false, makes ReadGroup
 // read the model's own table (tests compare the two).
 const ContextNoRollup = "read_group_rollup"
-
-func in(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // rollupFor returns the first of the model's rollups ReadGroup may read
 // for this query, or nil.
@@ -84,13 +76,13 @@ func (r *Rollup) takes(e *Env, m *Model, groupby []GroupBy, aggs []Aggregate) bo
 		case g.Field.Type == Many2many:
 			return false
 		case g.Gran != "":
-			if !in(r.Months, g.Field.Name) || g.Field.Type != Datetime {
+			if !slices.Contains(r.Months, g.Field.Name) || g.Field.Type != Datetime {
 				return false
 			}
 			if g.Gran != "year" && (r.Trunc == "year" || g.Gran != "month" && g.Gran != "quarter") {
 				return false
 			}
-		case !in(r.Dims, g.Field.Name):
+		case !slices.Contains(r.Dims, g.Field.Name):
 			return false
 		}
 	}
@@ -98,11 +90,11 @@ func (r *Rollup) takes(e *Env, m *Model, groupby []GroupBy, aggs []Aggregate) bo
 		if a.Field == nil {
 			continue
 		}
-		if (a.Func != "sum" && a.Func != "avg") || !in(r.Sums, a.Field.Name) {
+		if (a.Func != "sum" && a.Func != "avg") || !slices.Contains(r.Sums, a.Field.Name) {
 			return false
 		}
 	}
-	return !(e.ActiveTest() && m.HasActive() && !in(r.Dims, "active"))
+	return !(e.ActiveTest() && m.HasActive() && !slices.Contains(r.Dims, "active"))
 }
 
 // fits reports whether a domain compiles to conditions on the rollup's
@@ -136,10 +128,10 @@ func (r *Rollup) fits(m *Model, d Domain) bool {
 		if f == nil {
 			return false
 		}
-		if in(r.Dims, f.Name) {
+		if slices.Contains(r.Dims, f.Name) {
 			return x.Op != "child_of" && x.Op != "parent_of"
 		}
-		if in(r.Months, f.Name) && f.Type == Datetime {
+		if slices.Contains(r.Months, f.Name) && f.Type == Datetime {
 			switch x.Op {
 			case ">=", "<":
 				return monthStart(x.Value, r.Trunc == "year")
@@ -266,17 +258,12 @@ func (r *Rollup) AddSQL(m *Model, d db.Dialect, where string) string {
 		group = append(group, r.truncOf(d, quoteIdent(name)))
 	}
 	sel = append(sel, "count(*)")
-	var set []string
 	table := quoteIdent(r.Table)
-	for _, c := range []string{"n"} {
-		set = append(set, c+" = "+table+"."+c+" + excluded."+c)
-	}
+	set := []string{"n = " + table + ".n + excluded.n"}
 	for _, s := range r.Sums {
-		q := quoteIdent(s)
+		q, qn := quoteIdent(s), quoteIdent(s+"__n")
 		sel = append(sel, "coalesce(sum("+q+"), 0)", "count("+q+")")
-		for _, c := range []string{quoteIdent(s), quoteIdent(s + "__n")} {
-			set = append(set, c+" = "+table+"."+c+" + excluded."+c)
-		}
+		set = append(set, q+" = "+table+"."+q+" + excluded."+q, qn+" = "+table+"."+qn+" + excluded."+qn)
 	}
 	var cols []string
 	for _, c := range r.rollupColumns() {
