@@ -94,7 +94,8 @@ func registerPartner(r *orm.Registry) {
 	addrType := [][2]string{{"contact", "Contact"}, {"invoice", "Invoice Address"}, {"delivery", "Delivery Address"}, {"work_point", "Work Point"}, {"other", "Other Address"}}
 	m := r.Define(&orm.Model{Name: "res.partner", Description: "Contact", Order: "complete_name ASC, id DESC",
 		RecName: "complete_name", ParentName: "parent_id",
-		NameSearch: []string{"complete_name", "email", "ref", "vat", "company_registry"}},
+		NameSearch: []string{"complete_name", "email", "ref", "vat", "company_registry"},
+		TextIndex:  &orm.TextIndex{Table: "res_partner_text", Fields: []string{"complete_name", "email", "ref", "vat", "company_registry"}}},
 		&orm.Field{Name: "name", Type: orm.Char, String: "Name", Index: true, Tracking: true},
 		&orm.Field{Name: "complete_name", Type: orm.Char, String: "Complete Name", Readonly: true,
 			Depends: []string{"name", "parent_id", "is_company"}, Compute: computeCompleteName},

@@ -101,7 +101,8 @@ func leadRollups() []*orm.Rollup {
 
 func registerLead(r *orm.Registry) {
 	m := r.Define(&orm.Model{Name: "crm.lead", Description: "Lead/Opportunity", Order: "priority desc, id desc",
-		NameSearch: []string{"name", "partner_name", "contact_name", "email_from"}, Rollups: leadRollups()},
+		NameSearch: []string{"name", "partner_name", "contact_name", "email_from"}, Rollups: leadRollups(),
+		TextIndex: &orm.TextIndex{Table: "crm_lead_text", Fields: []string{"name", "partner_name", "contact_name", "email_from"}}},
 		&orm.Field{Name: "name", Type: orm.Char, String: "Opportunity", Required: true, Index: true},
 		&orm.Field{Name: "user_id", Type: orm.Many2one, Relation: "res.users", String: "Salesperson", Tracking: true, Index: true},
 		&orm.Field{Name: "team_id", Type: orm.Many2one, Relation: "crm.team", String: "Sales Team", Tracking: true, Index: true},

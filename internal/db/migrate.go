@@ -317,7 +317,7 @@ func splitStatements(s string) []string {
 		}
 		switch {
 		case dollar:
-		case strings.EqualFold(t, "BEGIN"):
+		case strings.EqualFold(t, "BEGIN") || strings.HasSuffix(strings.ToUpper(t), " BEGIN"):
 			trigger = true
 		case trigger && strings.EqualFold(t, "END;"):
 			trigger = false

@@ -231,9 +231,12 @@ BEGIN
     RETURN NULL;
 END
 $$;
+CREATE TRIGGER u AFTER DELETE ON a BEGIN
+    DELETE FROM b WHERE x = old.x;
+END;
 SELECT 1;`
 	got := splitStatements(src)
-	want := []string{"CREATE TABLE a (x INTEGER);", "CREATE TRIGGER t", "CREATE FUNCTION f()", "SELECT 1;"}
+	want := []string{"CREATE TABLE a (x INTEGER);", "CREATE TRIGGER t", "CREATE FUNCTION f()", "CREATE TRIGGER u", "SELECT 1;"}
 	if len(got) != len(want) {
 		t.Fatalf("got %d statements, want %d:\n%s", len(got), len(want), strings.Join(got, "\n---\n"))
 	}
@@ -242,8 +245,8 @@ SELECT 1;`
 			t.Errorf("statement %d = %q, want it to start with %q", i, got[i], w)
 		}
 	}
-	if !strings.HasSuffix(got[1], "END;") || !strings.HasSuffix(got[2], "$$;") {
-		t.Errorf("bodies cut: %q / %q", got[1], got[2])
+	if !strings.HasSuffix(got[1], "END;") || !strings.HasSuffix(got[2], "$$;") || !strings.HasSuffix(got[3], "END;") {
+		t.Errorf("bodies cut: %q / %q / %q", got[1], got[2], got[3])
 	}
 }
 

@@ -14,6 +14,11 @@ type sqlq struct {
 	env    *Env
 	args   []any
 	nalias int
+	// textUse remembers, per text index and query, whether the index
+	// names few enough rows to be used (text.go); noText turns the text
+	// index off for the leaves of a name search, which uses it once.
+	textUse map[string]bool
+	noText  bool
 }
 
 func (q *sqlq) alias() string {
@@ -329,6 +334,13 @@ func (q *sqlq) scalarLeaf(alias string, f *Field, op string, v any) (string, err
 		if negative[op] {
 			return "(" + c + " IS NULL OR NOT (" + expr + "))", nil
 		}
+		if op == "like" || op == "ilike" {
+			tf, err := q.textFilter(f.model, alias, []string{f.Name}, s)
+			if err != nil || tf == "" {
+				return expr, err
+			}
+			return "(" + expr + " AND " + tf + ")", nil
+		}
 		return expr, nil
 	}
 	return "", ValidationErrorf("Operator %q is not supported on field %s (%s)", op, f.Name, f.Type)
@@ -400,7 +412,7 @@ func globLiteral(c byte) string {
 	case '*', '?', '[', ']':
 		return "[" + string(c) + "]"
 	}
-	return string(c)
+	return string([]byte{c}) // a byte of UTF-8, not the rune of its value
 }
 
 func toString(v any) string {
@@ -504,7 +516,23 @@ func (q *sqlq) nameLeaf(m *Model, alias, op string, v any) (string, error) {
 		for _, n := range m.NameSearch {
 			parts = append(parts, Leaf{Path: n, Op: op, Value: v})
 		}
-		return q.compile(m, alias, Or(parts))
+		s, isText := v.(string)
+		if !isText || (op != "like" && op != "ilike") {
+			return q.compile(m, alias, Or(parts))
+		}
+		// one look in the text index for all the fields, not one per field
+		noText := q.noText
+		q.noText = true
+		expr, err := q.compile(m, alias, Or(parts))
+		q.noText = noText
+		if err != nil {
+			return "", err
+		}
+		tf, err := q.textFilter(m, alias, m.NameSearch, s)
+		if err != nil || tf == "" {
+			return expr, err
+		}
+		return "(" + expr + " AND " + tf + ")", nil
 	}
 	return q.leaf(m, alias, Leaf{Path: rn.Name, Op: op, Value: v})
 }

@@ -84,6 +84,9 @@ type Model struct {
 	// reads instead of Table when a query allows (rollup.go), the first
 	// that does.
 	Rollups []*Rollup
+	// TextIndex is the SQLite text index over some of the fields, which
+	// like and ilike use when it names few rows (text.go).
+	TextIndex *TextIndex
 
 	fields     map[string]*Field
 	fieldOrder []string

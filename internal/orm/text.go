@@ -1,0 +1,116 @@
+package orm
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/kanso-crm/kanso/internal/db"
+)
+
+// TextIndex is a model's SQLite FTS5 table of trigrams over some of its
+// text fields (tokenize='trigram', detail='none', the model's table as
+// external content), kept by triggers written in a migration. On
+// PostgreSQL a pg_trgm GIN index over the same columns serves ILIKE by
+// itself and the compiler does nothing.
+type TextIndex struct {
+	Table  string
+	Fields []string
+	// MaxCandidates overrides textCandidatesMax (tests).
+	MaxCandidates int
+}
+
+// textCandidatesMax is the number of rows holding every trigram of a
+// searched text past which the compiler leaves the text index aside. A
+// text held by many rows is found quickly in the order of the query by
+// reading the table (name_search: the eighth match of "mar" among a
+// million leads comes after a few hundred of them), while collecting all
+// its rows from the index costs about 3 µs each; a text held by few rows
+// is found by the index in a millisecond where reading the table takes
+// seconds. Counting the candidates stops at this number, so asking costs
+// at most a few milliseconds.
+const textCandidatesMax = 5000
+
+// textMatch is the FTS5 query for the rows that hold every trigram of s:
+// the text's three-character windows, quoted, joined by AND (detail=none
+// keeps no positions, so no phrase). The tokenizer folds case on both
+// sides. At most maxTrigrams windows are kept, spread over the text: a
+// long text is selective enough with a few. ok is false when s is shorter
+// than three characters (no trigram: the index cannot help).
+func textMatch(s string) (match string, ok bool) {
+	r := []rune(s)
+	if len(r) < 3 {
+		return "", false
+	}
+	const maxTrigrams = 8
+	var starts []int
+	step := 1
+	if n := len(r) - 2; n > maxTrigrams {
+		step = (n + maxTrigrams - 1) / maxTrigrams
+	}
+	for i := 0; i+3 <= len(r); i += step {
+		starts = append(starts, i)
+	}
+	if last := len(r) - 3; starts[len(starts)-1] != last {
+		starts = append(starts, last)
+	}
+	seen := map[string]bool{}
+	var b strings.Builder
+	for _, i := range starts {
+		t := string(r[i : i+3])
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		if b.Len() > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(`"` + strings.ReplaceAll(t, `"`, `""`) + `"`)
+	}
+	return b.String(), true
+}
+
+// textFilter narrows a positive like/ilike of the literal text s on the
+// given fields of m (one of them holding s is enough) to the rows its text
+// index names, when they are few: it returns "alias.id IN (SELECT rowid
+// FROM index WHERE index MATCH ?)", to be ANDed with the LIKE itself
+// (the index only names candidates), or "" when the index does not apply
+// or would not pay.
+func (q *sqlq) textFilter(m *Model, alias string, fields []string, s string) (string, error) {
+	ti := m.TextIndex
+	if q.noText || ti == nil || q.env.Dialect != db.SQLite {
+		return "", nil
+	}
+	for _, f := range fields {
+		if !slices.Contains(ti.Fields, f) {
+			return "", nil
+		}
+	}
+	match, ok := textMatch(s)
+	if !ok {
+		return "", nil
+	}
+	key := ti.Table + "\x00" + match
+	use, known := q.textUse[key]
+	if !known {
+		most := textCandidatesMax
+		if ti.MaxCandidates > 0 {
+			most = ti.MaxCandidates
+		}
+		var n int
+		err := q.env.QueryRow("SELECT count(*) FROM (SELECT 1 FROM "+db.Quote(ti.Table)+" WHERE "+db.Quote(ti.Table)+
+			" MATCH ? LIMIT ?)", match, most+1).Scan(&n)
+		if err != nil {
+			return "", fmt.Errorf("orm: text index %s: %w", ti.Table, err)
+		}
+		use = n <= most
+		if q.textUse == nil {
+			q.textUse = map[string]bool{}
+		}
+		q.textUse[key] = use
+	}
+	if !use {
+		return "", nil
+	}
+	return alias + ".id IN (SELECT rowid FROM " + db.Quote(ti.Table) + " WHERE " + db.Quote(ti.Table) + " MATCH " + q.arg(match) + ")", nil
+}
