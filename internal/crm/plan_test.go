@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"strings"
 	"sync"
@@ -91,17 +92,8 @@ func TestBoardAndListQueryPlans(t *testing.T) {
 		checked++
 		// the plan of constants in place of the parameters (the statements
 		// hold no "?" in a string)
-		rows, err := s.App.DB.Write.Query("EXPLAIN QUERY PLAN " + strings.ReplaceAll(q, "?", "1"))
-		testutil.Must(t, err, "explain %s", q)
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			testutil.Must(t, rows.Scan(&id, &parent, &notused, &detail), "scan")
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		all := strings.Join(plan, "\n")
+		all := queryPlan(t, s.App.DB.Write, q)
+		plan := strings.Split(all, "\n")
 		if strings.Contains(all, "SCAN t0") || strings.Contains(all, "SCAN t2") || strings.Contains(all, "TEMP B-TREE FOR ORDER BY") && strings.Contains(q, "LIMIT") {
 			t.Errorf("plan of\n%s\n%s", q, all)
 		}
@@ -116,6 +108,23 @@ func TestBoardAndListQueryPlans(t *testing.T) {
 	if checked < 3 || rolled != 1 {
 		t.Errorf("%d statements on crm_lead checked, want 3 or more, and %d on its rollup, want 1 (the columns)", checked, rolled)
 	}
+}
+
+// queryPlan is SQLite's plan of q, with constants in place of its
+// parameters (the statements hold no "?" in a string), a line per step.
+func queryPlan(t *testing.T, d *sql.DB, q string) string {
+	t.Helper()
+	rows, err := d.Query("EXPLAIN QUERY PLAN " + strings.ReplaceAll(q, "?", "1"))
+	testutil.Must(t, err, "explain %s", q)
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		testutil.Must(t, rows.Scan(&id, &parent, &notused, &detail), "scan")
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "\n")
 }
 
 // TestOrderThroughAManyToOneKeepsNulls: ordering by a many2one sorts by the

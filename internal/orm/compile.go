@@ -339,7 +339,7 @@ func (q *sqlq) scalarLeaf(alias string, f *Field, op string, v any) (string, err
 			if err != nil || tf == "" {
 				return expr, err
 			}
-			return "(" + expr + " AND " + tf + ")", nil
+			return "((" + expr + ") AND " + tf + ")", nil
 		}
 		return expr, nil
 	}
@@ -532,7 +532,7 @@ func (q *sqlq) nameLeaf(m *Model, alias, op string, v any) (string, error) {
 		if err != nil || tf == "" {
 			return expr, err
 		}
-		return "(" + expr + " AND " + tf + ")", nil
+		return "((" + expr + ") AND " + tf + ")", nil
 	}
 	return q.leaf(m, alias, Leaf{Path: rn.Name, Op: op, Value: v})
 }
