@@ -19,9 +19,10 @@ import (
 // pattern's %, _ and quotes taken literally, texts of one or two
 // characters, negations — before and after the leads' texts are changed
 // and leads deleted (the triggers keep the index). On SQLite a rare text
-// is looked up in the FTS5 index, a common one (more candidates than the
-// index's limit) is not, and the index stays consistent with the leads;
-// on PostgreSQL the pg_trgm index serves ILIKE.
+// is looked up in the FTS5 index, and so are all the rows of a common one,
+// while the first rows of a common one (more candidates than the limit for
+// the rows wanted) are read from the leads in order; the index stays
+// consistent with the leads. On PostgreSQL the pg_trgm index serves ILIKE.
 func TestTextSearch(t *testing.T) {
 	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
 		s := apptest.Start(t, b)
@@ -68,10 +69,11 @@ func TestTextSearch(t *testing.T) {
 
 		log := &sqlRecorder{}
 		r := &orm.Runner{DB: s.App.DB, Reg: s.App.Reg, Log: slog.New(log), SlowQuery: 1}
-		// names runs a search and a name_search as the superuser and
-		// returns the names found, sorted, and whether a statement asked
-		// the SQLite text index
-		names := func(d orm.Domain, nameSearch string) (found []string, indexed bool) {
+		// names runs a search (of its first rows in order when first is
+		// set, as name_search always does) or a name_search as the
+		// superuser and returns the names found, sorted, and whether a
+		// statement asked the SQLite text index
+		names := func(d orm.Domain, nameSearch string, first bool) (found []string, indexed bool) {
 			t.Helper()
 			log.sql = nil
 			err := r.Run(context.Background(), orm.SuperuserID, nil, false, func(env *orm.Env) error {
@@ -86,7 +88,11 @@ func TestTextSearch(t *testing.T) {
 					}
 				} else {
 					var err error
-					if ids, err = env.Search(lead, d, orm.SearchOpts{}); err != nil {
+					var limit int64
+					if first {
+						limit = 10 * nFill
+					}
+					if ids, err = env.Search(lead, d, orm.SearchOpts{Limit: limit}); err != nil {
 						return err
 					}
 				}
@@ -129,30 +135,32 @@ func TestTextSearch(t *testing.T) {
 			name    string
 			domain  orm.Domain
 			search  string
+			first   bool
 			want    []string
 			indexed bool // on SQLite
 		}{
-			{"unicode case folded", leaf("name", "ilike", "ștefan"), "", []string{"Ștefan Popescu - ERP", "ȘTEFAN POPESCU renewal"}, true},
-			{"case kept by like", leaf("name", "like", "Ștefan"), "", []string{"Ștefan Popescu - ERP"}, true},
-			{"percent is literal", leaf("name", "ilike", "100%"), "", []string{"Maria 100% sure"}, true},
-			{"underscore is literal", leaf("name", "ilike", "r_s"), "", []string{"under_score deal"}, true},
-			{"no wildcard match", leaf("name", "ilike", "rXs"), "", nil, true},
-			{"quotes", leaf("name", "ilike", `"hi"`), "", []string{`Say "hi" corp`}, true},
-			{"e-mail in any case", leaf("email_from", "ilike", "xylophone"), "", []string{"Laptops", "Router"}, true},
-			{"two characters read the leads", leaf("name", "ilike", "ou"), "", []string{"Router"}, false},
-			{"a common text reads the leads", leaf("name", "ilike", "filler"), "", fillers(), false},
-			{"negation reads the leads", leaf("name", "not ilike", "e"), "", []string{"Laptops", `Say "hi" corp`}, false},
-			{"name_search by customer", nil, "bucegi com", []string{"Laptops"}, true},
-			{"name_search by contact", nil, "IONESCU vlad", []string{"Laptops"}, true},
-			{"name_search by e-mail", nil, "zed@xylo", []string{"Laptops", "Router"}, true},
-			{"name_search common", nil, "common company", all(), false},
-			{"display_name ilike", leaf("display_name", "ilike", "popescu"), "", []string{"Ștefan Popescu - ERP", "ȘTEFAN POPESCU renewal"}, true},
-			{"nothing", leaf("name", "ilike", "qqqzz"), "", nil, true},
+			{"unicode case folded", leaf("name", "ilike", "ștefan"), "", true, []string{"Ștefan Popescu - ERP", "ȘTEFAN POPESCU renewal"}, true},
+			{"case kept by like", leaf("name", "like", "Ștefan"), "", false, []string{"Ștefan Popescu - ERP"}, true},
+			{"percent is literal", leaf("name", "ilike", "100%"), "", false, []string{"Maria 100% sure"}, true},
+			{"underscore is literal", leaf("name", "ilike", "r_s"), "", true, []string{"under_score deal"}, true},
+			{"no wildcard match", leaf("name", "ilike", "rXs"), "", false, nil, true},
+			{"quotes", leaf("name", "ilike", `"hi"`), "", false, []string{`Say "hi" corp`}, true},
+			{"e-mail in any case", leaf("email_from", "ilike", "xylophone"), "", true, []string{"Laptops", "Router"}, true},
+			{"two characters read the leads", leaf("name", "ilike", "ou"), "", false, []string{"Router"}, false},
+			{"the first rows of a common text are read from the leads", leaf("name", "ilike", "filler"), "", true, fillers(), false},
+			{"negation reads the leads", leaf("name", "not ilike", "e"), "", false, []string{"Laptops", `Say "hi" corp`}, false},
+			{"name_search by customer", nil, "bucegi com", true, []string{"Laptops"}, true},
+			{"name_search by contact", nil, "IONESCU vlad", true, []string{"Laptops"}, true},
+			{"name_search by e-mail", nil, "zed@xylo", true, []string{"Laptops", "Router"}, true},
+			{"name_search common", nil, "common company", true, all(), false},
+			{"display_name ilike", leaf("display_name", "ilike", "popescu"), "", false, []string{"Ștefan Popescu - ERP", "ȘTEFAN POPESCU renewal"}, true},
+			{"nothing", leaf("name", "ilike", "qqqzz"), "", true, nil, true},
+			{"all the rows of a common text from the index", leaf("name", "ilike", "filler"), "", false, fillers(), true},
 		}
 		check := func(stage string) {
 			t.Helper()
 			for _, c := range cases {
-				got, indexed := names(c.domain, c.search)
+				got, indexed := names(c.domain, c.search, c.first)
 				want := slices.Clone(c.want)
 				sort.Strings(want)
 				if !slices.Equal(got, want) {

@@ -19,6 +19,9 @@ type sqlq struct {
 	// index off for the leaves of a name search, which uses it once.
 	textUse map[string]bool
 	noText  bool
+	// rows is how many rows the statement wants, in its order, from the
+	// model aliased t0 (limit + offset), 0 for all of them.
+	rows int64
 }
 
 func (q *sqlq) alias() string {

@@ -121,6 +121,9 @@ func (e *Env) searchWhere(m *Model, d Domain, q *sqlq) (string, error) {
 // Search returns the ids of the records matching d.
 func (e *Env) Search(m *Model, d Domain, o SearchOpts) ([]int64, error) {
 	q := &sqlq{env: e}
+	if o.Limit > 0 {
+		q.rows = o.Limit + o.Offset
+	}
 	w, err := e.searchWhere(m, d, q)
 	if err != nil {
 		return nil, err

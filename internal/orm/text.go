@@ -2,6 +2,7 @@ package orm
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -16,20 +17,27 @@ import (
 type TextIndex struct {
 	Table  string
 	Fields []string
-	// MaxCandidates overrides textCandidatesMax (tests).
+	// MaxCandidates overrides textCandidates (tests).
 	MaxCandidates int
 }
 
-// textCandidatesMax is the number of rows holding every trigram of a
-// searched text past which the compiler leaves the text index aside. A
-// text held by many rows is found quickly in the order of the query by
-// reading the table (name_search: the eighth match of "mar" among a
-// million leads comes after a few hundred of them), while collecting all
-// its rows from the index costs about 3 µs each; a text held by few rows
-// is found by the index in a millisecond where reading the table takes
-// seconds. Counting the candidates stops at this number, so asking costs
-// at most a few milliseconds.
-const textCandidatesMax = 5000
+// textCandidates is the number of rows holding every trigram of a
+// searched text past which a search that wants its first n rows in order
+// leaves the text index aside and reads the table in that order. Reading
+// the table finds a common text quickly (name_search's eighth lead holding
+// "mar" comes after a few hundred leads in order) and a rare one slowly
+// (a million leads: 1.3-2 s); the index finds either in about 3 µs per row
+// holding its trigrams. At about 1.6 µs per row read, with N rows and M
+// holding the text, the table costs 1.6·N·n/M µs and the index 3·M µs:
+// even for N = 1,000,000 at M ≈ 730·√n (2,000 for name_search's 8, 6,500
+// for a list page's 80). Counting the candidates stops there, so asking
+// costs at most a few milliseconds. A search of all its rows (counts,
+// read_group, the rows of a subquery) always uses the index: reading the
+// table costs more whatever M.
+func textCandidates(n int64) int {
+	c := int(730 * math.Sqrt(float64(n)))
+	return min(max(c, 1000), 20000)
+}
 
 // textMatch is the FTS5 query for the rows that hold every trigram of s:
 // the text's three-character windows, quoted, joined by AND (detail=none
@@ -92,8 +100,11 @@ func (q *sqlq) textFilter(m *Model, alias string, fields []string, s string) (st
 	}
 	key := ti.Table + "\x00" + match
 	use, known := q.textUse[key]
+	if q.rows == 0 || alias != "t0" {
+		use, known = true, true // all the rows: see textCandidates
+	}
 	if !known {
-		most := textCandidatesMax
+		most := textCandidates(q.rows)
 		if ti.MaxCandidates > 0 {
 			most = ti.MaxCandidates
 		}

@@ -33,3 +33,17 @@ func TestTextMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestTextCandidates: the number of candidates past which the first rows
+// of a search are read from the table grows as the square root of the rows
+// wanted, within bounds.
+func TestTextCandidates(t *testing.T) {
+	for _, c := range []struct {
+		rows int64
+		want int
+	}{{1, 1000}, {8, 2064}, {80, 6529}, {100, 7300}, {10000, 20000}} {
+		if got := textCandidates(c.rows); got != c.want {
+			t.Errorf("textCandidates(%d) = %d, want %d", c.rows, got, c.want)
+		}
+	}
+}
