@@ -2,9 +2,9 @@ package crm_test
 
 import (
 	"context"
-	"maps"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"math/rand"
 	"sort"
