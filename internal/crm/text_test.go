@@ -2,8 +2,10 @@ package crm_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -226,5 +228,64 @@ func TestTextSearch(t *testing.T) {
 		}
 		_, err = conn.ExecContext(context.Background(), "RESET enable_seqscan")
 		testutil.Must(t, err, "reset")
+	})
+}
+
+// TestTextSearchWithoutTrigrams: on a PostgreSQL where Kanso's role may not
+// install pg_trgm (no CREATE on the database, as on some managed
+// services), the migrations still run, without the trigram index, and
+// name_search and ilike still find what they should by reading the table.
+func TestTextSearchWithoutTrigrams(t *testing.T) {
+	b := testutil.Postgres(t)
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", b.URL)
+	testutil.Must(t, err, "connect")
+	t.Cleanup(func() { admin.Close() })
+	role := "kanso_plain_" + strings.TrimPrefix(b.URL[strings.LastIndex(b.URL, "/")+1:], "kanso_test_")
+	role = strings.SplitN(role, "?", 2)[0]
+	for _, q := range []string{"CREATE ROLE " + role + " LOGIN", "GRANT USAGE, CREATE ON SCHEMA public TO " + role} {
+		_, err := admin.ExecContext(ctx, q)
+		testutil.Must(t, err, "%s", q)
+	}
+	t.Cleanup(func() {
+		// before the database goes: the role owns what the app created
+		for _, q := range []string{"DROP OWNED BY " + role, "DROP ROLE " + role} {
+			if _, err := admin.ExecContext(context.Background(), q); err != nil {
+				t.Logf("%s: %v", q, err)
+			}
+		}
+	})
+	u, err := url.Parse(b.URL)
+	testutil.Must(t, err, "url")
+	u.User = url.User(role)
+	s := apptest.Start(t, testutil.Backend{Name: "postgres", URL: u.String()})
+
+	var trgm, index int
+	testutil.Must(t, admin.QueryRowContext(ctx, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'").Scan(&trgm), "extension")
+	testutil.Must(t, admin.QueryRowContext(ctx, "SELECT count(*) FROM pg_indexes WHERE indexname IN ('crm_lead_text', 'res_partner_text')").Scan(&index), "indexes")
+	if trgm != 0 || index != 0 {
+		t.Fatalf("pg_trgm installed by a role without CREATE on the database? extension %d, indexes %d", trgm, index)
+	}
+	lead := s.App.Reg.Model("crm.lead")
+	s.Sudo(t, func(env *orm.Env) error {
+		_, err := env.Create(lead, []orm.Values{{"name": "Ofertă laptopuri", "contact_name": "Ștefan Ionescu"}, {"name": "Router"}})
+		return err
+	})
+	s.Sudo(t, func(env *orm.Env) error {
+		found, err := env.NameSearch(lead, "ștefan", orm.And{}, "ilike", 8)
+		if err != nil {
+			return err
+		}
+		if len(found) != 1 || found[0].([]any)[1] != "Ofertă laptopuri" {
+			t.Errorf("name_search without the trigram index: %v", found)
+		}
+		ids, err := env.Search(lead, orm.Leaf{Path: "name", Op: "ilike", Value: "OUT"}, orm.SearchOpts{})
+		if err != nil {
+			return err
+		}
+		if len(ids) != 1 {
+			t.Errorf("ilike without the trigram index: %v", ids)
+		}
+		return nil
 	})
 }
