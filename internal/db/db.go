@@ -63,6 +63,22 @@ type DB struct {
 	// Path is the SQLite file, empty for PostgreSQL.
 	Path string
 	pool *pgxpool.Pool
+	// the statements kept prepared on each SQLite pool (PostgreSQL's
+	// driver keeps its own per connection)
+	writeStmts, readStmts *StmtCache
+}
+
+// stmtCacheSize bounds the statements kept per SQLite pool: SQL built for
+// a variable number of values (IN lists) makes many texts.
+const stmtCacheSize = 256
+
+// Stmts is the statement cache of the pool Begin(write) uses, nil on
+// PostgreSQL.
+func (d *DB) Stmts(write bool) *StmtCache {
+	if write {
+		return d.writeStmts
+	}
+	return d.readStmts
 }
 
 // IsPostgresURL tells whether a --db value names a PostgreSQL server.
@@ -130,7 +146,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(sqliteReaders)
 	r.SetMaxIdleConns(sqliteReaders)
-	return &DB{Dialect: SQLite, Write: w, Read: r, Path: path}, nil
+	return &DB{Dialect: SQLite, Write: w, Read: r, Path: path,
+		writeStmts: newStmtCache(w, stmtCacheSize), readStmts: newStmtCache(r, stmtCacheSize)}, nil
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
@@ -159,6 +176,8 @@ func (d *DB) Pool() *pgxpool.Pool { return d.pool }
 
 // Close closes every connection.
 func (d *DB) Close() error {
+	d.writeStmts.close()
+	d.readStmts.close()
 	var errs []error
 	if d.Read != nil && d.Read != d.Write {
 		errs = append(errs, d.Read.Close())

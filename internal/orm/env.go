@@ -34,6 +34,8 @@ type Env struct {
 	user  *UserInfo
 	cache *accessCache
 	slow  time.Duration
+	// stmts keeps statements prepared across transactions (SQLite).
+	stmts *db.StmtCache
 }
 
 // envState is shared by an Env and the variants derived from it.
@@ -81,7 +83,8 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 		log = slog.Default()
 	}
 	env := &Env{Ctx: ctx, Tx: tx, Dialect: r.DB.Dialect, Reg: r.Reg, UID: uid, Context: ctxv,
-		Now: time.Now().UTC(), Log: log, st: &envState{access: map[string]*modelAccess{}, changed: map[string]bool{}, tx: newTxState()}, cache: &r.cache, slow: r.SlowQuery}
+		Now: time.Now().UTC(), Log: log, st: &envState{access: map[string]*modelAccess{}, changed: map[string]bool{}, tx: newTxState()}, cache: &r.cache, slow: r.SlowQuery,
+		stmts: r.DB.Stmts(write)}
 	if uid == SuperuserID {
 		env.Su = true
 	}
@@ -178,6 +181,14 @@ func (e *Env) Query(q string, args ...any) (*sql.Rows, error) {
 	e.st.queries++
 	if e.slow > 0 {
 		defer e.timeQuery(q, args, time.Now())
+	}
+	if s := e.stmt(q); s != nil {
+		rows, err := s.QueryContext(e.Ctx, args...)
+		if err != nil {
+			return nil, fmt.Errorf("orm: query: %w [%s]", err, q)
+		}
+		e.st.tx.reading(q, rows)
+		return rows, nil
 	}
 	rows, err := e.Tx.QueryContext(e.Ctx, e.Dialect.Rebind(q), args...)
 	if err != nil {

@@ -15,6 +15,10 @@ type txState struct {
 	// stmts are the statements prepared in the transaction, by SQL text
 	// (SQLite only: PostgreSQL's driver keeps its own statement cache).
 	stmts map[string]*sql.Stmt
+	// open are the last rows Query read through each of them, which may
+	// still be open: a statement is one SQLite handle, and running it
+	// again would reset them.
+	open map[string]*sql.Rows
 	// gen counts the writes through the ORM per model; a memoised value
 	// is valid while the generations of the models it read are unchanged.
 	gen map[string]uint64
@@ -104,33 +108,56 @@ func (e *Env) memoPut(k string, deps []string, v any) {
 	ts.memo[k] = memoEntry{val: v, deps: deps, gens: gens, epoch: ts.epoch}
 }
 
-// stmt returns the transaction's prepared statement for q, preparing it
-// on first use; nil when statements are not cached (PostgreSQL, or the
-// cache is full), and the caller runs q directly.
+// stmt returns the transaction's prepared statement for q, taking it
+// from the pool's statements prepared in earlier transactions (db.StmtCache)
+// or preparing it, and asking the pool to keep it for the next ones; nil
+// when statements are not cached (PostgreSQL, or the transaction's cache is
+// full) or when rows of q read through it are still open, and the caller
+// runs q directly.
 //
-// Only statements whose result is consumed before the next call may use
-// it (Exec, InsertID, QueryRow): a statement is one SQLite handle, and
-// running it again while its rows are still being read would reset them.
+// A statement is one SQLite handle: Query's rows are tracked (reading) so
+// that q is not run through it again while they are read; the results of
+// Exec, InsertID and QueryRow are consumed before the next call.
 func (e *Env) stmt(q string) *sql.Stmt {
 	if e.Dialect != db.SQLite {
 		return nil
 	}
 	ts := e.st.tx
+	if r := ts.open[q]; r != nil {
+		if _, err := r.Columns(); err == nil {
+			return nil // still being read
+		}
+		delete(ts.open, q)
+	}
 	if s, ok := ts.stmts[q]; ok {
 		return s
 	}
 	if len(ts.stmts) >= maxStmts {
 		return nil
 	}
-	s, err := e.Tx.PrepareContext(e.Ctx, q)
-	if err != nil {
-		return nil // the direct call reports the error
+	var s *sql.Stmt
+	if p := e.stmts.Get(q); p != nil {
+		s = e.Tx.StmtContext(e.Ctx, p)
+	} else {
+		var err error
+		if s, err = e.Tx.PrepareContext(e.Ctx, q); err != nil {
+			return nil // the direct call reports the error
+		}
+		e.stmts.Want(q)
 	}
 	if ts.stmts == nil {
 		ts.stmts = map[string]*sql.Stmt{}
 	}
 	ts.stmts[q] = s
 	return s
+}
+
+// reading records the rows a Query of q returned through its statement.
+func (ts *txState) reading(q string, rows *sql.Rows) {
+	if ts.open == nil {
+		ts.open = map[string]*sql.Rows{}
+	}
+	ts.open[q] = rows
 }
 
 // noteExec keeps the memo honest about statements that undo writes.
