@@ -41,6 +41,11 @@ type memoEntry struct {
 // for a variable number of values (IN lists) would otherwise grow it.
 const maxStmts = 256
 
+// maxKeptStmt is the longest text kept prepared across transactions: the
+// longer ones are the multi-row INSERTs of bulk creates, whose repeats are
+// within one transaction, and whose prepared programs are large.
+const maxKeptStmt = 8 << 10
+
 // maxMemo bounds the memoised values of a transaction.
 const maxMemo = 4096
 
@@ -143,7 +148,9 @@ func (e *Env) stmt(q string) *sql.Stmt {
 		if s, err = e.Tx.PrepareContext(e.Ctx, q); err != nil {
 			return nil // the direct call reports the error
 		}
-		e.stmts.Want(q)
+		if len(q) <= maxKeptStmt {
+			e.stmts.Want(q)
+		}
 	}
 	if ts.stmts == nil {
 		ts.stmts = map[string]*sql.Stmt{}
