@@ -29,8 +29,8 @@ type TextIndex struct {
 // (a million leads: 1.3-2 s); the index finds either in about 3 µs per row
 // holding its trigrams. At about 1.6 µs per row read, with N rows and M
 // holding the text, the table costs 1.6·N·n/M µs and the index 3·M µs:
-// even for N = 1,000,000 at M ≈ 730·√n (2,000 for name_search's 8, 6,500
-// for a list page's 80). Counting the candidates stops there, so asking
+// for N = 1,000,000 they break even at M ≈ 730·√n (2,000 for
+// name_search's 8, 6,500 for a list page's 80). Counting the candidates stops there, so asking
 // costs at most a few milliseconds. A search of all its rows (counts,
 // read_group, the rows of a subquery) always uses the index: reading the
 // table costs more whatever M.
