@@ -179,10 +179,17 @@ func (b *badRequest) Error() string { return b.msg }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	b, err := appendJSON(make([]byte, 0, 16<<10), v)
+	if err != nil {
+		// a value JSON cannot hold (NaN, an infinity): say so rather
+		// than send half a document
+		status = http.StatusInternalServerError
+		msg := "The result cannot be written as JSON: " + err.Error()
+		b, _ = appendJSON(nil, map[string]any{"name": "builtins.ValueError", "message": msg, "arguments": []any{msg, status},
+			"context": map[string]any{}, "debug": ""})
+	}
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	w.Write(b)
 }
 
 // decodeJSON reads a JSON body (bounded) with numbers kept exact.
