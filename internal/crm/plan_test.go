@@ -71,7 +71,8 @@ func TestBoardAndListQueryPlans(t *testing.T) {
 		if _, err := env.Search(lead, orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, orm.SearchOpts{Limit: 80, Offset: 160}); err != nil {
 			return err
 		}
-		// search-as-you-type walks the leads in the model's order
+		// search-as-you-type walks the leads in the model's order, or
+		// sorts the few the text index names (text.go)
 		if _, err := env.NameSearch(lead, "sol", orm.And{}, "ilike", 8); err != nil {
 			return err
 		}
@@ -94,7 +95,7 @@ func TestBoardAndListQueryPlans(t *testing.T) {
 		// hold no "?" in a string)
 		all := queryPlan(t, s.App.DB.Write, q)
 		plan := strings.Split(all, "\n")
-		if strings.Contains(all, "SCAN t0") || strings.Contains(all, "SCAN t2") || strings.Contains(all, "TEMP B-TREE FOR ORDER BY") && strings.Contains(q, "LIMIT") {
+		if strings.Contains(all, "SCAN t0") || strings.Contains(all, "SCAN t2") || strings.Contains(all, "TEMP B-TREE FOR ORDER BY") && strings.Contains(q, "LIMIT") && !strings.Contains(q, " MATCH ") {
 			t.Errorf("plan of\n%s\n%s", q, all)
 		}
 		// the activities' rule ("on a lead the user may read") is checked

@@ -75,7 +75,7 @@ func TestTextSearch(t *testing.T) {
 		// set, as name_search always does) or a name_search as the
 		// superuser and returns the names found, sorted, and whether a
 		// statement asked the SQLite text index
-		names := func(d orm.Domain, nameSearch string, first bool) (found []string, indexed bool) {
+		names := func(d orm.Domain, nameSearch string, first, checkPlan bool) (found []string, indexed bool) {
 			t.Helper()
 			log.sql = nil
 			err := r.Run(context.Background(), orm.SuperuserID, nil, false, func(env *orm.Env) error {
@@ -111,6 +111,9 @@ func TestTextSearch(t *testing.T) {
 					continue
 				}
 				indexed = true
+				if !checkPlan {
+					continue
+				}
 				// the leads are found from the index's rows, not read
 				// in order and each looked up in them
 				plan := queryPlan(t, s.App.DB.Write, q)
@@ -121,6 +124,12 @@ func TestTextSearch(t *testing.T) {
 			return found, indexed
 		}
 		leaf := func(field, op, v string) orm.Domain { return orm.Leaf{Path: field, Op: op, Value: v} }
+		// what the pipeline's search box looks in (web.boardText), ORs
+		// nested as a domain's prefix notation gives them
+		board := func(v string) orm.Domain {
+			return orm.Or{leaf("name", "ilike", v), orm.Or{leaf("partner_name", "ilike", v), orm.Or{leaf("contact_name", "ilike", v),
+				leaf("email_from", "ilike", v)}}, leaf("partner_id", "ilike", v)}
+		}
 		fillers := func() []string {
 			var out []string
 			for i := 0; i < nFill; i++ {
@@ -158,11 +167,16 @@ func TestTextSearch(t *testing.T) {
 			{"display_name ilike", leaf("display_name", "ilike", "popescu"), "", false, []string{"Ștefan Popescu - ERP", "ȘTEFAN POPESCU renewal"}, true},
 			{"nothing", leaf("name", "ilike", "qqqzz"), "", true, nil, true},
 			{"all the rows of a common text from the index", leaf("name", "ilike", "filler"), "", false, fillers(), true},
+			{"the pipeline's search, one look for its four fields", board("bucegi com"), "", false, []string{"Laptops"}, true},
+			{"the pipeline's search of a common text, first rows", board("common company"), "", true, all(), false},
 		}
 		check := func(stage string) {
 			t.Helper()
 			for _, c := range cases {
-				got, indexed := names(c.domain, c.search, c.first)
+				// with a branch outside the index (the partner) a table
+				// this small is read whole, as it should be; at a million
+				// leads the pipeline's search takes 2 ms (PERFORMANCE.md)
+				got, indexed := names(c.domain, c.search, c.first, !strings.HasPrefix(c.name, "the pipeline's search"))
 				want := slices.Clone(c.want)
 				sort.Strings(want)
 				if !slices.Equal(got, want) {

@@ -22,6 +22,10 @@ type sqlq struct {
 	// rows is how many rows the statement wants, in its order, from the
 	// model aliased t0 (limit + offset), 0 for all of them.
 	rows int64
+	// textDriven is set when the text index narrows the rows of t0: to
+	// few of them for a search of its first rows, to the text's rows for
+	// a search of all (text.go).
+	textDriven bool
 }
 
 func (q *sqlq) alias() string {
@@ -73,15 +77,7 @@ func (q *sqlq) compile(m *Model, alias string, d Domain) (string, error) {
 		if len(x) == 0 {
 			return "1=0", nil
 		}
-		parts := make([]string, len(x))
-		for i, c := range x {
-			s, err := q.compile(m, alias, c)
-			if err != nil {
-				return "", err
-			}
-			parts[i] = "(" + s + ")"
-		}
-		return strings.Join(parts, " OR "), nil
+		return q.compileOr(m, alias, x)
 	case Not:
 		// Negation is pushed into the conditions as Odoo does, so that
 		// "not (email ilike x)" is "email not ilike x" and keeps the
@@ -523,19 +519,7 @@ func (q *sqlq) nameLeaf(m *Model, alias, op string, v any) (string, error) {
 		if !isText || (op != "like" && op != "ilike") {
 			return q.compile(m, alias, Or(parts))
 		}
-		// one look in the text index for all the fields, not one per field
-		noText := q.noText
-		q.noText = true
-		expr, err := q.compile(m, alias, Or(parts))
-		q.noText = noText
-		if err != nil {
-			return "", err
-		}
-		tf, err := q.textFilter(m, alias, m.NameSearch, s)
-		if err != nil || tf == "" {
-			return expr, err
-		}
-		return "((" + expr + ") AND " + tf + ")", nil
+		return q.textOr(m, alias, parts, m.NameSearch, s)
 	}
 	return q.leaf(m, alias, Leaf{Path: rn.Name, Op: op, Value: v})
 }

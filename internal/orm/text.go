@@ -123,5 +123,97 @@ func (q *sqlq) textFilter(m *Model, alias string, fields []string, s string) (st
 	if !use {
 		return "", nil
 	}
+	if alias == "t0" {
+		q.textDriven = true
+	}
 	return alias + ".id IN (SELECT rowid FROM " + db.Quote(ti.Table) + " WHERE " + db.Quote(ti.Table) + " MATCH " + q.arg(match) + ")", nil
+}
+
+// textOr compiles an OR of like/ilike leaves of the text s on fields of m
+// with one look in the text index for all of them, not one per field.
+func (q *sqlq) textOr(m *Model, alias string, leaves Or, fields []string, s string) (string, error) {
+	noText := q.noText
+	q.noText = true
+	expr, err := q.compile(m, alias, leaves)
+	q.noText = noText
+	if err != nil {
+		return "", err
+	}
+	tf, err := q.textFilter(m, alias, fields, s)
+	if err != nil || tf == "" {
+		return expr, err
+	}
+	return "((" + expr + ") AND " + tf + ")", nil
+}
+
+// compileOr compiles the branches of an OR (nested ORs flattened), the
+// like/ilike leaves of one text on text-indexed fields together (textOr):
+// the pipeline's search looks for its text in a lead's name, customer,
+// contact, e-mail and partner, and SQLite read every lead for an OR of
+// five branches each with its own look in the index (1.5-3 s at a million
+// leads), where two branches take milliseconds.
+func (q *sqlq) compileOr(m *Model, alias string, x Or) (string, error) {
+	flat := flattenOr(x, nil)
+	type group struct {
+		leaves Or
+		fields []string
+		text   string
+		done   bool
+	}
+	groups := map[string]*group{}
+	keyOf := func(c Domain) string {
+		l, ok := c.(Leaf)
+		ti := m.TextIndex
+		if !ok || ti == nil || q.noText || q.env.Dialect != db.SQLite || (l.Op != "like" && l.Op != "ilike") || !slices.Contains(ti.Fields, l.Path) {
+			return ""
+		}
+		s, ok := l.Value.(string)
+		if !ok {
+			return ""
+		}
+		return l.Op + "\x00" + s
+	}
+	for _, c := range flat {
+		if k := keyOf(c); k != "" {
+			g := groups[k]
+			if g == nil {
+				g = &group{text: c.(Leaf).Value.(string)}
+				groups[k] = g
+			}
+			g.leaves = append(g.leaves, c)
+			g.fields = append(g.fields, c.(Leaf).Path)
+		}
+	}
+	var parts []string
+	for _, c := range flat {
+		var s string
+		var err error
+		if g := groups[keyOf(c)]; g != nil && len(g.leaves) > 1 {
+			if g.done {
+				continue
+			}
+			g.done = true
+			s, err = q.textOr(m, alias, g.leaves, g.fields, g.text)
+		} else {
+			s, err = q.compile(m, alias, c)
+		}
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, "("+s+")")
+	}
+	return strings.Join(parts, " OR "), nil
+}
+
+// flattenOr appends the branches of x to out, those of nested ORs in
+// their place.
+func flattenOr(x Or, out []Domain) []Domain {
+	for _, c := range x {
+		if o, ok := c.(Or); ok {
+			out = flattenOr(o, out)
+		} else {
+			out = append(out, c)
+		}
+	}
+	return out
 }
