@@ -26,6 +26,9 @@ type sqlq struct {
 	// few of them for a search of its first rows, to the text's rows for
 	// a search of all (text.go).
 	textDriven bool
+	// anyArray asks the next many2one anyLeaf for "= ANY (ARRAY(…))"
+	// rather than "IN (…)" (text.go, compileOr).
+	anyArray bool
 }
 
 func (q *sqlq) alias() string {
@@ -628,6 +631,8 @@ func (q *sqlq) anyLeaf(m *Model, alias string, f *Field, op string, sub Domain) 
 		}
 	}
 	a := q.alias()
+	asArray := q.anyArray
+	q.anyArray = false
 	switch f.Type {
 	case Many2one:
 		// Any target at all: the foreign key guarantees that it exists, so
@@ -644,6 +649,9 @@ func (q *sqlq) anyLeaf(m *Model, alias string, f *Field, op string, sub Domain) 
 			return "", err
 		}
 		in := col(alias, f.Name) + " IN (SELECT " + a + ".id FROM " + db.Quote(co.Table) + " " + a + " WHERE " + w + ")"
+		if asArray && op == "any" {
+			in = col(alias, f.Name) + " = ANY (ARRAY(SELECT " + a + ".id FROM " + db.Quote(co.Table) + " " + a + " WHERE " + w + "))"
+		}
 		if onlyRule {
 			// "a target the user may read" is usually most of the comodel
 			// (a salesperson's 100,000 leads, for the rule of activities):

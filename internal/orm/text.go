@@ -195,7 +195,14 @@ func (q *sqlq) compileOr(m *Model, alias string, x Or) (string, error) {
 			g.done = true
 			s, err = q.textOr(m, alias, g.leaves, g.fields, g.text)
 		} else {
+			// PostgreSQL combines the branches of an OR through their
+			// indexes (BitmapOr) only when none is a sub-query: the
+			// targets of a many2one searched by text go in as an array
+			// (the pipeline's search of a text no lead holds read every
+			// lead, 1.2-2 s at a million; 3 ms so)
+			q.anyArray = len(flat) > 1 && q.textTargets(m, c)
 			s, err = q.compile(m, alias, c)
+			q.anyArray = false
 		}
 		if err != nil {
 			return "", err
@@ -216,4 +223,20 @@ func flattenOr(x Or, out []Domain) []Domain {
 		}
 	}
 	return out
+}
+
+// textTargets tells whether c searches the targets of a many2one of m by a
+// text their text index can look up (PostgreSQL).
+func (q *sqlq) textTargets(m *Model, c Domain) bool {
+	l, ok := c.(Leaf)
+	if !ok || q.env.Dialect != db.Postgres || (l.Op != "like" && l.Op != "ilike") {
+		return false
+	}
+	s, ok := l.Value.(string)
+	f := m.Field(l.Path)
+	if !ok || f == nil || f.Type != Many2one || len([]rune(s)) < 3 {
+		return false
+	}
+	co := q.env.Reg.Model(f.Relation)
+	return co != nil && co.TextIndex != nil
 }
