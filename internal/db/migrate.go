@@ -191,11 +191,17 @@ func (d *DB) hasStats(ctx context.Context) (bool, error) {
 // analyze takes planner statistics of every table, reading at most
 // analysisLimit entries of each index.
 func (d *DB) analyze(ctx context.Context) error {
+	return d.withAnalysisLimit(ctx, "ANALYZE", "planner statistics")
+}
+
+// withAnalysisLimit runs stmt (ANALYZE, PRAGMA optimize) on the writer
+// with the analysis limit set.
+func (d *DB) withAnalysisLimit(ctx context.Context, stmt, what string) error {
 	if _, err := d.Write.ExecContext(ctx, "PRAGMA analysis_limit = "+strconv.Itoa(analysisLimit)); err != nil {
 		return fmt.Errorf("db: analysis limit: %w", err)
 	}
-	if _, err := d.Write.ExecContext(ctx, "ANALYZE"); err != nil {
-		return fmt.Errorf("db: planner statistics: %w", err)
+	if _, err := d.Write.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("db: %s: %w", what, err)
 	}
 	return nil
 }
@@ -230,13 +236,7 @@ func (d *DB) Optimize(ctx context.Context) error {
 		return d.analyze(ctx)
 	}
 	// PRAGMA optimize honours the analysis limit of the connection
-	if _, err := d.Write.ExecContext(ctx, "PRAGMA analysis_limit = "+strconv.Itoa(analysisLimit)); err != nil {
-		return fmt.Errorf("db: analysis limit: %w", err)
-	}
-	if _, err := d.Write.ExecContext(ctx, "PRAGMA optimize"); err != nil {
-		return fmt.Errorf("db: optimize: %w", err)
-	}
-	return nil
+	return d.withAnalysisLimit(ctx, "PRAGMA optimize", "optimize")
 }
 
 // analyseFrom is the number of rows from which a table is worth

@@ -132,8 +132,8 @@ func (c *StmtCache) Settle() {
 	}
 }
 
-// Len is the number of statements kept.
-func (c *StmtCache) Len() int {
+// len is the number of statements kept.
+func (c *StmtCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.lru.Len()

@@ -30,8 +30,8 @@ func TestStmtCache(t *testing.T) {
 	c.Want(q(1)) // once
 	c.Want("SELECT nothing FROM nowhere")
 	c.Settle()
-	if c.Get(q(1)) == nil || c.Get("SELECT nothing FROM nowhere") != nil || c.Len() != 1 {
-		t.Fatalf("after one text and a bad one: %d kept", c.Len())
+	if c.Get(q(1)) == nil || c.Get("SELECT nothing FROM nowhere") != nil || c.len() != 1 {
+		t.Fatalf("after one text and a bad one: %d kept", c.len())
 	}
 	// a transaction takes the pool's statement on its own connection
 	tx, err := d.Read.BeginTx(ctx, nil)
@@ -50,12 +50,12 @@ func TestStmtCache(t *testing.T) {
 		c.Settle()
 		c.Get(q(1)) // the first stays the most recent
 	}
-	if c.Len() != 3 || c.Get(q(1)) == nil || c.Get(q(2)) != nil || c.Get(q(4)) == nil {
-		t.Errorf("kept %d; q1 %v, q2 %v, q4 %v", c.Len(), c.Get(q(1)) != nil, c.Get(q(2)) != nil, c.Get(q(4)) != nil)
+	if c.len() != 3 || c.Get(q(1)) == nil || c.Get(q(2)) != nil || c.Get(q(4)) == nil {
+		t.Errorf("kept %d; q1 %v, q2 %v, q4 %v", c.len(), c.Get(q(1)) != nil, c.Get(q(2)) != nil, c.Get(q(4)) != nil)
 	}
 	c.close()
 	c.close() // twice is harmless
-	if c.Len() != 0 || c.Get(q(1)) != nil {
-		t.Errorf("a closed cache keeps %d", c.Len())
+	if c.len() != 0 || c.Get(q(1)) != nil {
+		t.Errorf("a closed cache keeps %d", c.len())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kanso-crm/kanso/internal/db"
 )
@@ -48,7 +49,7 @@ func textCandidates(n int64) int {
 func textMatch(s string) (match string, ok bool) {
 	r := []rune(s)
 	if len(r) < 3 {
-		return "", false
+		return "", false // no trigram
 	}
 	const maxTrigrams = 8
 	var starts []int
@@ -173,8 +174,10 @@ func (q *sqlq) compileOr(m *Model, alias string, x Or) (string, error) {
 		}
 		return l.Op + "\x00" + s
 	}
-	for _, c := range flat {
-		if k := keyOf(c); k != "" {
+	keys := make([]string, len(flat))
+	for i, c := range flat {
+		keys[i] = keyOf(c)
+		if k := keys[i]; k != "" {
 			g := groups[k]
 			if g == nil {
 				g = &group{text: c.(Leaf).Value.(string)}
@@ -185,10 +188,10 @@ func (q *sqlq) compileOr(m *Model, alias string, x Or) (string, error) {
 		}
 	}
 	var parts []string
-	for _, c := range flat {
+	for i, c := range flat {
 		var s string
 		var err error
-		if g := groups[keyOf(c)]; g != nil && len(g.leaves) > 1 {
+		if g := groups[keys[i]]; g != nil && len(g.leaves) > 1 {
 			if g.done {
 				continue
 			}
@@ -234,7 +237,7 @@ func (q *sqlq) textTargets(m *Model, c Domain) bool {
 	}
 	s, ok := l.Value.(string)
 	f := m.Field(l.Path)
-	if !ok || f == nil || f.Type != Many2one || len([]rune(s)) < 3 {
+	if !ok || f == nil || f.Type != Many2one || utf8.RuneCountInString(s) < 3 {
 		return false
 	}
 	co := q.env.Reg.Model(f.Relation)
