@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/kanso-crm/kanso/internal/app"
 	"github.com/kanso-crm/kanso/internal/demo"
@@ -56,6 +57,11 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 	}
 	fmt.Fprintf(stdout, "demo data: %d users, %d teams, %d customers, %d leads, %d planned activities, %d timeline entries in %s; the users' password is %q\n",
 		st.Users, st.Teams, st.Partners, st.Leads, st.Activities, st.Messages, st.Elapsed.Round(1e7), demo.Password)
+	steps := make([]string, len(st.Phases))
+	for i, p := range st.Phases {
+		steps[i] = fmt.Sprintf("%s %s", p.Name, p.Elapsed.Round(1e7))
+	}
+	fmt.Fprintf(stdout, "demo data: time by step: %s\n", strings.Join(steps, ", "))
 	return nil
 }
 

@@ -54,6 +54,25 @@ type Options struct {
 type Stats struct {
 	Users, Teams, Partners, Leads, Messages, Activities int
 	Elapsed                                             time.Duration
+	Phases                                              []Phase // where Elapsed went, in order
+}
+
+// Phase is one step of Generate and the time it took.
+type Phase struct {
+	Name    string
+	Elapsed time.Duration
+}
+
+// phases records the steps of a run as they end.
+type phases struct {
+	last time.Time
+	list []Phase
+}
+
+func (p *phases) done(name string) {
+	now := time.Now()
+	p.list = append(p.list, Phase{Name: name, Elapsed: now.Sub(p.last)})
+	p.last = now
 }
 
 // MarkerParam is the ir_config_parameter set on a database that has demo
@@ -97,6 +116,7 @@ func (o Options) normalized() Options {
 // external id or name.
 func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 	start := time.Now()
+	ph := &phases{last: start}
 	o = o.normalized()
 	g := &gen{o: o, d: r.DB.Dialect, now: o.Now, from: o.Now.AddDate(0, 0, -historyDays), domains: map[string]int{}}
 	hash, err := base.HashPassword(Password) // argon2 is slow: once for every user
@@ -119,6 +139,7 @@ func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 	if err := r.Run(ctx, orm.SuperuserID, nil, true, func(env *orm.Env) error { return g.setup(env, hash) }); err != nil {
 		return Stats{}, err
 	}
+	ph.done("setup")
 	var t transport
 	if g.d == db.Postgres {
 		t, err = newPGTransport(ctx, r)
@@ -142,6 +163,7 @@ func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 		return Stats{}, err
 	}
 	g.resolvePartners()
+	ph.done("customers")
 	if o.Leads >= dropIndexesFrom {
 		if err := g.dropIndexes(ctx, r); err != nil {
 			return Stats{}, err
@@ -152,9 +174,11 @@ func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 	if err := g.pipeline(ctx, r, t, 2, g.leadBatch, progress); err != nil {
 		return Stats{}, err
 	}
+	ph.done("leads and timelines")
 	if err := g.restoreIndexes(ctx, r); err != nil {
 		return Stats{}, err
 	}
+	ph.done("indexes")
 	if g.d == db.Postgres {
 		// a bulk load leaves the visibility map empty: until autovacuum
 		// comes by, every index-only scan (the boards' counts and sums)
@@ -164,19 +188,23 @@ func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 				return Stats{}, fmt.Errorf("demo: vacuum %s: %w", tbl, err)
 			}
 		}
+		ph.done("vacuum")
 	}
 	acts, err := g.planActivities(ctx, r)
 	if err != nil {
 		return Stats{}, err
 	}
+	ph.done("activities")
 	// planner statistics now rather than at the next start (SQLite), and
 	// the rollup's rows appended batch by batch merged (PostgreSQL)
 	if err := r.DB.Optimize(ctx); err != nil {
 		return Stats{}, err
 	}
+	ph.done("statistics")
 	if err := r.Run(ctx, orm.SuperuserID, nil, true, orm.CompactRollups); err != nil {
 		return Stats{}, err
 	}
+	ph.done("rollups")
 	st := Stats{Users: g.users, Teams: nRegions, Partners: o.Partners, Leads: o.Leads, Messages: g.messages, Activities: acts}
 	err = r.Run(ctx, orm.SuperuserID, nil, true, func(env *orm.Env) error {
 		if g.d == db.Postgres {
@@ -187,6 +215,8 @@ func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 			}
 		}
 		st.Elapsed = time.Since(start)
+		ph.done("end")
+		st.Phases = ph.list
 		return base.SetParam(env, MarkerParam, g.marker(st, "done"))
 	})
 	return st, err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -164,6 +165,19 @@ func TestGenerate(t *testing.T) {
 		}
 		if calls == 0 || lastDone != 3300 || lastTotal != 3300 {
 			t.Errorf("progress: %d calls, last %d/%d", calls, lastDone, lastTotal)
+		}
+		// the steps account for the whole run, in order
+		var names []string
+		var sum time.Duration
+		for _, p := range st.Phases {
+			names, sum = append(names, p.Name), sum+p.Elapsed
+		}
+		want := []string{"setup", "customers", "leads and timelines", "indexes", "activities", "statistics", "rollups", "end"}
+		if b.Name == "postgres" {
+			want = slices.Insert(want, 4, "vacuum")
+		}
+		if !slices.Equal(names, want) || sum < st.Elapsed || sum > st.Elapsed+time.Second {
+			t.Errorf("steps %v (%s in all), want %v adding up to %s", names, sum, want, st.Elapsed)
 		}
 		if n := count(t, a, "SELECT COUNT(*) FROM crm_lead"); n != 3000 {
 			t.Errorf("%d leads", n)
