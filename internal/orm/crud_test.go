@@ -1,8 +1,11 @@
 package orm_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -539,6 +542,40 @@ func TestSearchReadQueriesDoNotGrowWithRows(t *testing.T) {
 		count(1) // the first call loads the user's rights, which later calls reuse
 		if few, many := count(5), count(60); few != many {
 			t.Errorf("search_read made %d queries for 5 rows and %d for 60", few, many)
+		}
+	})
+}
+
+// Reading the same fields, named in any order, is one statement text, so
+// that prepared statements are reused (SQLite keeps them across calls).
+func TestReadStatementText(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b)
+		f.a.Runner.SlowQuery = time.Nanosecond // every statement is logged
+		t.Cleanup(func() { f.a.Runner.SlowQuery = 0 })
+		texts := map[string]bool{}
+		orders := [][]string{{"name", "email", "phone", "country_id", "ref"}, {"ref", "phone", "country_id", "email", "name"},
+			{"country_id", "name", "ref", "email", "phone"}}
+		for _, fields := range orders {
+			var logged bytes.Buffer
+			as(t, f, orm.SuperuserID, func(env *orm.Env) error {
+				env.Log = slog.New(slog.NewJSONHandler(&logged, nil))
+				_, err := env.ReadValues(env.Reg.Model("res.partner"), []int64{f.ids["Acme Corp"]}, fields)
+				return err
+			})
+			dec := json.NewDecoder(&logged)
+			for dec.More() {
+				var rec struct{ SQL string }
+				if err := dec.Decode(&rec); err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(rec.SQL, `FROM "res_partner" t0 WHERE t0.id IN`) {
+					texts[rec.SQL] = true
+				}
+			}
+		}
+		if len(texts) != 1 {
+			t.Errorf("%d statement texts for the same read, want 1: %v", len(texts), texts)
 		}
 	})
 }
