@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -178,6 +179,27 @@ func TestGenerate(t *testing.T) {
 		}
 		if !slices.Equal(names, want) || sum < st.Elapsed || sum > st.Elapsed+time.Second {
 			t.Errorf("steps %v (%s in all), want %v adding up to %s", names, sum, want, st.Elapsed)
+		}
+		if b.Name == "sqlite" {
+			// written without foreign key checks: every link holds, and
+			// the writer checks them again afterwards
+			rows, err := a.DB.Write.Query("PRAGMA foreign_key_check")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var tbl, parent string
+				var rowid, fk sql.NullInt64
+				if err := rows.Scan(&tbl, &rowid, &parent, &fk); err != nil {
+					t.Fatal(err)
+				}
+				t.Errorf("%s row %d refers to a missing %s", tbl, rowid.Int64, parent)
+			}
+			rows.Close()
+			var on int
+			if err := a.DB.Write.QueryRow("PRAGMA foreign_keys").Scan(&on); err != nil || on != 1 {
+				t.Errorf("foreign keys after the load: %d, %v", on, err)
+			}
 		}
 		if b.Name == "postgres" {
 			// vacuumed after their compaction: statistics for the planner
