@@ -366,8 +366,10 @@ func firstIndexColumn(ddl string) string {
 // into the parent table for each of a lead's dozen links, could only
 // fail on a bug of the generator, and the tests run SQLite's
 // foreign_key_check over the result instead. Nothing is deleted meanwhile,
-// so no ON DELETE action is skipped. It returns what restores the
-// connection's settings.
+// so no ON DELETE action is skipped. The setting is the writer
+// connection's, shared by the whole process: Generate runs before
+// `kanso serve --demo` answers requests or starts its jobs, and alone in
+// `kanso demo`. It returns what restores the connection's settings.
 func bulkPragmas(ctx context.Context, w *sql.DB) (func(), error) {
 	settings := []struct {
 		name string
