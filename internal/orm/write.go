@@ -323,6 +323,27 @@ func insertColumns(m *Model, vals Values) []string {
 	return names
 }
 
+// fillsColumns tells whether vals fill exactly the stored columns names
+// (as insertColumns gives them), without sorting: a bulk create asks it of
+// every record (sorting each record's names cost 4% of a large import).
+func fillsColumns(m *Model, vals Values, names []string) bool {
+	n := 0
+	for k := range vals {
+		if f := m.Field(k); f != nil && f.Stored() && k != "id" {
+			n++
+		}
+	}
+	if n != len(names) {
+		return false
+	}
+	for _, k := range names {
+		if _, ok := vals[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // finishCreate runs the x2many commands and the AfterCreate hooks of
 // records just inserted.
 func (e *Env) finishCreate(m *Model, ids []int64, recs []Values, cmds []map[string][]x2manyCommand) error {
@@ -373,9 +394,8 @@ func (e *Env) createBulk(m *Model, valsList []Values) ([]int64, error) {
 	ids := make([]int64, 0, len(recs))
 	for i := 0; i < len(recs); {
 		names := insertColumns(m, recs[i])
-		key := strings.Join(names, ",")
 		j := i + 1
-		for j < len(recs) && (j-i+1)*len(names) <= maxInsertParams && strings.Join(insertColumns(m, recs[j]), ",") == key {
+		for j < len(recs) && (j-i+1)*len(names) <= maxInsertParams && fillsColumns(m, recs[j], names) {
 			j++
 		}
 		got, err := e.insertRows(m, names, recs[i:j])
