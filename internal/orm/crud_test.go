@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -577,5 +578,58 @@ func TestReadStatementText(t *testing.T) {
 		if len(texts) != 1 {
 			t.Errorf("%d statement texts for the same read, want 1: %v", len(texts), texts)
 		}
+	})
+}
+
+// A search_read with names reads the display names of many2one fields
+// whose target names itself by a column in its own statement: as many
+// statements as without names, and the same names as DisplayNames gives.
+func TestSearchReadJoinsDisplayNames(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b)
+		as(t, f, orm.SuperuserID, func(env *orm.Env) error {
+			_, err := env.Create(env.Reg.Model("res.partner"), []orm.Values{
+				{"name": "Joined", "parent_id": f.ids["Acme Corp"], "country_id": f.ro, "user_id": int64(2)}, {"name": "Joined"}})
+			return err
+		})
+		fields := []string{"name", "parent_id", "country_id", "user_id", "parent_id"}
+		dom := orm.Leaf{Path: "name", Op: "=", Value: "Joined"}
+		as(t, f, 2, func(env *orm.Env) error {
+			p := env.Reg.Model("res.partner")
+			read := func(load bool) ([]map[string]any, int) {
+				before := env.Queries()
+				out, err := env.SearchRead(p, dom, fields, orm.SearchOpts{Order: "id"}, load)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out, env.Queries() - before
+			}
+			read(false) // the user's rights, loaded once
+			_, bare := read(false)
+			named, withNames := read(true)
+			if withNames != bare {
+				t.Errorf("%d statements with names, %d without", withNames, bare)
+			}
+			want := func(model string, id int64) []any {
+				dn, err := env.DisplayNames(env.Reg.Model(model), []int64{id})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return []any{id, dn[id]}
+			}
+			if len(named) != 2 {
+				t.Fatalf("%d rows", len(named))
+			}
+			for field, w := range map[string]any{"parent_id": want("res.partner", f.ids["Acme Corp"]),
+				"country_id": want("res.country", f.ro), "user_id": want("res.users", 2)} {
+				if got := named[0][field]; fmt.Sprint(got) != fmt.Sprint(w) || fmt.Sprint(w) == fmt.Sprintf("[%d ]", w.([]any)[0]) {
+					t.Errorf("%s = %v, want %v", field, got, w)
+				}
+				if got := named[1][field]; got != false {
+					t.Errorf("empty %s = %v, want false", field, got)
+				}
+			}
+			return nil
+		})
 	})
 }

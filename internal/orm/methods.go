@@ -245,11 +245,7 @@ func (env *Env) SearchRead(m *Model, d Domain, fields []string, o SearchOpts, lo
 			return nil, err
 		}
 	}
-	recs, err := env.ReadValues(m, ids, fields)
-	if err != nil {
-		return nil, err
-	}
-	out, err := env.Export(m, recs, fields, load)
+	out, err := env.readExport(m, ids, fields, load)
 	if out == nil {
 		out = []map[string]any{}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -26,8 +27,44 @@ func inList(q *sqlq, ids []int64) string {
 // readRaw reads stored columns of ids with no access check, in the order
 // of ids (missing ids are skipped).
 func (e *Env) readRaw(m *Model, ids []int64, names []string) ([]Values, error) {
+	recs, _, err := e.readJoined(m, ids, names, nil)
+	return recs, err
+}
+
+// nameColumn is the field that alone gives the display names of m's
+// records (its RecName, stored), or nil when m computes them.
+func nameColumn(m *Model) *Field {
+	if m.DisplayName != nil {
+		return nil
+	}
+	if f := m.Field(m.RecName); f != nil && f.Stored() && !f.IsX2Many() {
+		return f
+	}
+	return nil
+}
+
+// displayString is a display name read from the column f (nameColumn).
+func displayString(f *Field, v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	default:
+		if f.Type == Selection {
+			return f.SelectionLabel(fmt.Sprint(v))
+		}
+		return fmt.Sprint(v)
+	}
+}
+
+// readJoined is readRaw that also reads, for each many2one field of
+// joins (whose target has a nameColumn), its targets' display names by
+// a LEFT JOIN in the same statement: by field name, then target id. Like
+// DisplayNames it applies no access rule to the targets.
+func (e *Env) readJoined(m *Model, ids []int64, names []string, joins []*Field) ([]Values, map[string]map[int64]string, error) {
 	if len(ids) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var fields []*Field
 	cols := []string{"t0.id"}
@@ -39,15 +76,26 @@ func (e *Env) readRaw(m *Model, ids []int64, names []string) ([]Values, error) {
 		fields = append(fields, f)
 		cols = append(cols, col("t0", n))
 	}
+	from := quoteTable(m) + " t0"
+	nameCols := make([]*Field, len(joins))
+	dn := make(map[string]map[int64]string, len(joins))
+	for i, f := range joins {
+		co := e.Reg.Model(f.Relation)
+		nameCols[i] = nameColumn(co)
+		alias := "j" + strconv.Itoa(i)
+		cols = append(cols, col(alias, nameCols[i].Name))
+		from += " LEFT JOIN " + quoteTable(co) + " " + alias + " ON " + alias + ".id = " + col("t0", f.Name)
+		dn[f.Name] = map[int64]string{}
+	}
 	byID := make(map[int64]Values, len(ids))
 	const chunk = 500
 	uniq := uniqueIDs(ids)
 	for start := 0; start < len(uniq); start += chunk {
 		part := uniq[start:min(start+chunk, len(uniq))]
 		q := &sqlq{env: e}
-		rows, err := e.Query("SELECT "+strings.Join(cols, ", ")+" FROM "+quoteTable(m)+" t0 WHERE t0.id IN ("+inList(q, part)+")", q.args...)
+		rows, err := e.Query("SELECT "+strings.Join(cols, ", ")+" FROM "+from+" WHERE t0.id IN ("+inList(q, part)+")", q.args...)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		raw := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
@@ -57,18 +105,23 @@ func (e *Env) readRaw(m *Model, ids []int64, names []string) ([]Values, error) {
 		for rows.Next() {
 			if err := rows.Scan(ptrs...); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("orm: read %s: %w", m.Name, err)
+				return nil, nil, fmt.Errorf("orm: read %s: %w", m.Name, err)
 			}
 			id, _ := asInt(raw[0])
 			v := Values{"id": id}
 			for i, f := range fields {
 				v[f.Name] = f.scan(raw[i+1])
 			}
+			for i, f := range joins {
+				if target, ok := v[f.Name].(int64); ok {
+					dn[f.Name][target] = displayString(nameCols[i], nameCols[i].scan(raw[1+len(fields)+i]))
+				}
+			}
 			byID[id] = v
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("orm: read %s: %w", m.Name, err)
+			return nil, nil, fmt.Errorf("orm: read %s: %w", m.Name, err)
 		}
 	}
 	out := make([]Values, 0, len(ids))
@@ -77,7 +130,7 @@ func (e *Env) readRaw(m *Model, ids []int64, names []string) ([]Values, error) {
 			out = append(out, v)
 		}
 	}
-	return out, nil
+	return out, dn, nil
 }
 
 // DisplayNames returns the display names of ids in one query.
@@ -103,19 +156,7 @@ func (e *Env) DisplayNames(m *Model, ids []int64) (map[int64]string, error) {
 	}
 	f := m.Field(m.RecName)
 	for _, r := range recs {
-		id := r["id"].(int64)
-		switch v := r[m.RecName].(type) {
-		case nil:
-			out[id] = ""
-		case string:
-			out[id] = v
-		default:
-			if f.Type == Selection {
-				out[id] = f.SelectionLabel(fmt.Sprint(v))
-			} else {
-				out[id] = fmt.Sprint(v)
-			}
-		}
+		out[r["id"].(int64)] = displayString(f, r[m.RecName])
 	}
 	return out, nil
 }
@@ -199,21 +240,46 @@ func (e *Env) Read(m *Model, ids []int64, fields []string, load bool) ([]map[str
 	if err := e.CheckRecords(m, ids, PermRead); err != nil {
 		return nil, err
 	}
-	recs, err := e.ReadValues(m, ids, fields)
+	return e.readExport(m, ids, fields, load)
+}
+
+// readExport reads fields of ids (no access check) in the API's format.
+// With load, the display names of stored many2one fields whose target
+// names itself by one column come from the read's own statement (a join
+// each) instead of a statement per field: on PostgreSQL a round trip
+// each, and about a third of a JSON-2 search_read's time on SQLite.
+func (e *Env) readExport(m *Model, ids []int64, fields []string, load bool) ([]map[string]any, error) {
+	var joins []*Field
+	if load {
+		for _, n := range fields {
+			f := m.Field(n)
+			if f != nil && f.Type == Many2one && f.Stored() && !slices.Contains(joins, f) && nameColumn(e.Reg.Model(f.Relation)) != nil {
+				joins = append(joins, f)
+			}
+		}
+	}
+	recs, names, err := e.readValues(m, ids, fields, joins)
 	if err != nil {
 		return nil, err
 	}
-	return e.Export(m, recs, fields, load)
+	return e.export(m, recs, fields, load, names)
 }
 
 // ReadValues reads canonical values (stored, related, computed and x2many
 // fields) with no access check.
 func (e *Env) ReadValues(m *Model, ids []int64, fields []string) ([]Values, error) {
+	recs, _, err := e.readValues(m, ids, fields, nil)
+	return recs, err
+}
+
+// readValues is ReadValues that also reads the display names of joins
+// (see readJoined).
+func (e *Env) readValues(m *Model, ids []int64, fields []string, joins []*Field) ([]Values, map[string]map[int64]string, error) {
 	need := map[string]bool{}
 	for _, n := range fields {
 		f := m.Field(n)
 		if f == nil {
-			return nil, ValidationErrorf("Invalid field %q on model %q", n, m.Name)
+			return nil, nil, ValidationErrorf("Invalid field %q on model %q", n, m.Name)
 		}
 		if f.Stored() {
 			need[n] = true
@@ -236,9 +302,9 @@ func (e *Env) ReadValues(m *Model, ids []int64, fields []string) ([]Values, erro
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	recs, err := e.readRaw(m, ids, names)
+	recs, joined, err := e.readJoined(m, ids, names, joins)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, n := range fields {
 		f := m.Field(n)
@@ -246,19 +312,19 @@ func (e *Env) ReadValues(m *Model, ids []int64, fields []string) ([]Values, erro
 		case n == "display_name":
 			dn, err := e.DisplayNames(m, ids)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			for _, r := range recs {
 				r[n] = dn[r["id"].(int64)]
 			}
 		case !f.Stored() && f.Compute != nil:
 			if err := f.Compute(e, recs); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		case f.IsX2Many() && f.Related == "":
 			rel, err := e.x2manyIDs(m, f, ids)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			for _, r := range recs {
 				v := rel[r["id"].(int64)]
@@ -269,11 +335,11 @@ func (e *Env) ReadValues(m *Model, ids []int64, fields []string) ([]Values, erro
 			}
 		case f.Related != "":
 			if err := e.readRelated(m, f, recs); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
-	return recs, nil
+	return recs, joined, nil
 }
 
 // readRelated follows a related path ("partner_id.email") in batches.
@@ -333,11 +399,21 @@ func (e *Env) readRelated(m *Model, f *Field, recs []Values) error {
 // Export renders canonical values in the API's format, fetching the
 // display names of many2one targets in one query per field.
 func (e *Env) Export(m *Model, recs []Values, fields []string, load bool) ([]map[string]any, error) {
+	return e.export(m, recs, fields, load, nil)
+}
+
+// export is Export with the display names already read (readJoined) by
+// field; the other many2one fields' are read here.
+func (e *Env) export(m *Model, recs []Values, fields []string, load bool, joined map[string]map[int64]string) ([]map[string]any, error) {
 	names := map[string]map[int64]string{}
 	if load {
 		for _, n := range fields {
 			f := m.Field(n)
 			if f.Type != Many2one {
+				continue
+			}
+			if dn, ok := joined[n]; ok {
+				names[n] = dn
 				continue
 			}
 			var ids []int64
