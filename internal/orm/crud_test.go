@@ -633,3 +633,37 @@ func TestSearchReadJoinsDisplayNames(t *testing.T) {
 		})
 	})
 }
+
+// On PostgreSQL a read-only call runs on a connection without a
+// transaction (no BEGIN and COMMIT round trips); a writing call, and
+// every call on SQLite, runs in one.
+func TestReadOnlyCallWithoutTransaction(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b)
+		inTx := func(write bool) bool {
+			var in bool
+			err := f.a.Runner.Run(context.Background(), orm.SuperuserID, nil, write, func(env *orm.Env) error {
+				// a savepoint exists only inside a transaction
+				_, err := env.Exec("SAVEPOINT probe")
+				in = err == nil
+				if in {
+					_, err = env.Exec("RELEASE SAVEPOINT probe")
+					return err
+				}
+				// and the call goes on after the refused statement
+				var n int
+				return env.QueryRow("SELECT count(*) FROM res_partner").Scan(&n)
+			})
+			if err != nil {
+				t.Fatalf("write %v: %v", write, err)
+			}
+			return in
+		}
+		if !inTx(true) {
+			t.Error("a writing call runs outside a transaction")
+		}
+		if got, want := inTx(false), b.Name == "sqlite"; got != want {
+			t.Errorf("a read-only call in a transaction: %v, want %v", got, want)
+		}
+	})
+}
