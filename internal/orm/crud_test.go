@@ -667,3 +667,27 @@ func TestReadOnlyCallWithoutTransaction(t *testing.T) {
 		}
 	})
 }
+
+// A read-only call that leaves rows open still ends and gives its
+// connection back (on PostgreSQL it has no transaction whose end would
+// close them).
+func TestReadOnlyCallLeavingRowsOpen(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b)
+		for i := 0; i < 40; i++ { // more calls than the pool has connections
+			err := f.a.Runner.Run(context.Background(), orm.SuperuserID, nil, false, func(env *orm.Env) error {
+				rows, err := env.Query("SELECT id FROM res_partner")
+				if err != nil {
+					return err
+				}
+				if !rows.Next() {
+					return errors.New("no partner")
+				}
+				return nil // rows not closed
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

@@ -95,7 +95,14 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 		if err != nil {
 			return fmt.Errorf("orm: connection: %w", err)
 		}
-		defer c.Close()
+		// as a transaction's end does, the call's end closes rows left
+		// open (their context ends), which the connection's Close waits for
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer func() {
+			cancel()
+			c.Close()
+		}()
 		conn = c
 	} else {
 		var err error
