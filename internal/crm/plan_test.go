@@ -71,9 +71,12 @@ func TestBoardAndListQueryPlans(t *testing.T) {
 		if _, err := env.Search(lead, orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, orm.SearchOpts{Limit: 80, Offset: 160}); err != nil {
 			return err
 		}
-		// the newest first: the list sorted by its "Created on" column
-		if _, err := env.Search(lead, orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, orm.SearchOpts{Limit: 80, Order: "create_date desc"}); err != nil {
-			return err
+		// the newest first: the list sorted by its "Created on" column, and
+		// the API scripts' usual order
+		for _, order := range []string{"create_date desc", "id desc"} {
+			if _, err := env.Search(lead, orm.Leaf{Path: "type", Op: "=", Value: "opportunity"}, orm.SearchOpts{Limit: 80, Order: order}); err != nil {
+				return err
+			}
 		}
 		// search-as-you-type walks the leads in the model's order, or
 		// sorts the few the text index names (text.go)
