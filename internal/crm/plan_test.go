@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/kanso-crm/kanso/internal/apptest"
@@ -13,28 +12,6 @@ import (
 	"github.com/kanso-crm/kanso/internal/orm"
 	"github.com/kanso-crm/kanso/internal/testutil"
 )
-
-// sqlRecorder keeps the statements a Runner logs as slow (every one, with
-// a threshold of a nanosecond).
-type sqlRecorder struct {
-	mu  sync.Mutex
-	sql []string
-}
-
-func (r *sqlRecorder) Enabled(context.Context, slog.Level) bool { return true }
-func (r *sqlRecorder) Handle(_ context.Context, rec slog.Record) error {
-	rec.Attrs(func(a slog.Attr) bool {
-		if a.Key == "sql" {
-			r.mu.Lock()
-			r.sql = append(r.sql, a.Value.String())
-			r.mu.Unlock()
-		}
-		return true
-	})
-	return nil
-}
-func (r *sqlRecorder) WithAttrs([]slog.Attr) slog.Handler { return r }
-func (r *sqlRecorder) WithGroup(string) slog.Handler      { return r }
 
 // TestBoardAndListQueryPlans: on SQLite, the statements of a salesperson's
 // board (column counts and sums from the rollup, activity progress, cards), of
@@ -46,7 +23,7 @@ func TestBoardAndListQueryPlans(t *testing.T) {
 	b := testutil.SQLite(t)
 	s := apptest.Start(t, b)
 	uid := s.CreateUser(t, "planner", "planner-password", base.GroupSaleSalesman)
-	rec := &sqlRecorder{}
+	rec := &testutil.SQLLog{}
 	r := &orm.Runner{DB: s.App.DB, Reg: s.App.Reg, Log: slog.New(rec), SlowQuery: 1}
 	var team int64
 	s.Sudo(t, func(env *orm.Env) error {
@@ -86,11 +63,12 @@ func TestBoardAndListQueryPlans(t *testing.T) {
 		return nil
 	})
 	testutil.Must(t, err, "run")
-	if len(rec.sql) < 3 {
-		t.Fatalf("%d statements recorded", len(rec.sql))
+	statements := rec.Statements()
+	if len(statements) < 3 {
+		t.Fatalf("%d statements recorded", len(statements))
 	}
 	checked, rolled := 0, 0
-	for _, q := range rec.sql {
+	for _, q := range statements {
 		if strings.Contains(q, `FROM "crm_lead_rollup" t0`) {
 			rolled++ // the columns' counts and sums: a few rows per stage
 		}
@@ -160,7 +138,9 @@ func TestNotNullFromTheSchema(t *testing.T) {
 	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
 		s := apptest.Start(t, b)
 		lead := s.App.Reg.Model("crm.lead")
-		for name, want := range map[string]bool{"priority": true, "type": true, "active": true, "partner_id": false, "date_deadline": false} {
+		// the dates the ORM fills on every create count as NOT NULL too
+		for name, want := range map[string]bool{"priority": true, "type": true, "active": true, "partner_id": false, "date_deadline": false,
+			"create_date": true, "write_date": true} {
 			if got := lead.Field(name).NotNull; got != want {
 				t.Errorf("crm.lead.%s NotNull = %v, want %v", name, got, want)
 			}

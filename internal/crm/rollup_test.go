@@ -278,7 +278,7 @@ func TestRollupWritersDoNotWait(t *testing.T) {
 
 func compareRollup(t *testing.T, s *apptest.Server, uid int64, round string, teamA int64) {
 	t.Helper()
-	rec := &sqlRecorder{}
+	rec := &testutil.SQLLog{}
 	r := &orm.Runner{DB: s.App.DB, Reg: s.App.Reg, Log: slog.New(rec), SlowQuery: 1}
 	err := r.Run(context.Background(), uid, map[string]any{"active_test": false}, false, func(env *orm.Env) error {
 		m := env.Reg.Model("crm.lead")
@@ -306,14 +306,15 @@ func compareRollup(t *testing.T, s *apptest.Server, uid int64, round string, tea
 			if d == nil {
 				d = orm.And{}
 			}
-			rec.sql = nil
+			rec.Reset()
 			got, err := env.ReadGroup(m, d, gbs, aggs, 0, q.limit, q.order)
 			if err != nil {
 				return fmt.Errorf("%s: %w", q.name, err)
 			}
-			used := len(rec.sql) > 0 && strings.Contains(rec.sql[len(rec.sql)-1], `_rollup" t0`)
+			logged := rec.Statements()
+			used := len(logged) > 0 && strings.Contains(logged[len(logged)-1], `_rollup" t0`)
 			if want := q.rolled && (!q.managerOnly || uid == orm.SuperuserID); used != want {
-				t.Errorf("%s, uid %d: read a rollup = %v, want %v\n%v", q.name, uid, used, want, rec.sql)
+				t.Errorf("%s, uid %d: read a rollup = %v, want %v\n%v", q.name, uid, used, want, logged)
 			}
 			want, err := env.WithContext(map[string]any{orm.ContextNoRollup: false}).ReadGroup(m, d, gbs, aggs, 0, q.limit, q.order)
 			if err != nil {

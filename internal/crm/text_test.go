@@ -69,7 +69,7 @@ func TestTextSearch(t *testing.T) {
 			testutil.Must(t, err, "analyze")
 		}
 
-		log := &sqlRecorder{}
+		log := &testutil.SQLLog{}
 		r := &orm.Runner{DB: s.App.DB, Reg: s.App.Reg, Log: slog.New(log), SlowQuery: 1}
 		// names runs a search (of its first rows in order when first is
 		// set, as name_search always does) or a name_search as the
@@ -77,7 +77,7 @@ func TestTextSearch(t *testing.T) {
 		// statement asked the SQLite text index
 		names := func(d orm.Domain, nameSearch string, first, checkPlan bool) (found []string, indexed bool) {
 			t.Helper()
-			log.sql = nil
+			log.Reset()
 			err := r.Run(context.Background(), orm.SuperuserID, nil, false, func(env *orm.Env) error {
 				var ids []int64
 				if nameSearch != "" {
@@ -106,7 +106,7 @@ func TestTextSearch(t *testing.T) {
 			})
 			testutil.Must(t, err, "search %v %q", d, nameSearch)
 			sort.Strings(found)
-			for _, q := range log.sql {
+			for _, q := range log.Statements() {
 				if !strings.Contains(q, `"crm_lead_text" MATCH`) || !strings.Contains(q, "IN (SELECT rowid") {
 					continue
 				}
@@ -198,7 +198,7 @@ func TestTextSearch(t *testing.T) {
 			}{{board("bucegi com"), true}, {leaf("partner_id", "ilike", "bucegi com"), false}} {
 				names(c.d, "", true, false)
 				array := false
-				for _, q := range log.sql {
+				for _, q := range log.Statements() {
 					array = array || strings.Contains(q, "= ANY (ARRAY(SELECT")
 				}
 				if array != c.array {

@@ -192,8 +192,10 @@ func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 		// after; the revenue board, whose customer rollup had no
 		// statistics either, 92 -> 48 ms)
 		tables := []string{"res_partner", "crm_lead", "mail_message"}
-		for _, ru := range r.Reg.Model("crm.lead").Rollups {
-			tables = append(tables, ru.Table)
+		for _, m := range r.Reg.Models() {
+			for _, ru := range m.Rollups {
+				tables = append(tables, ru.Table) // as CompactRollups walks them
+			}
 		}
 		for _, tbl := range tables {
 			if _, err := r.DB.Write.ExecContext(ctx, "VACUUM ANALYZE "+db.Quote(tbl)); err != nil {

@@ -1,9 +1,7 @@
 package orm_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -558,20 +556,15 @@ func TestReadStatementText(t *testing.T) {
 		orders := [][]string{{"name", "email", "phone", "country_id", "ref"}, {"ref", "phone", "country_id", "email", "name"},
 			{"country_id", "name", "ref", "email", "phone"}}
 		for _, fields := range orders {
-			var logged bytes.Buffer
+			logged := &testutil.SQLLog{}
 			as(t, f, orm.SuperuserID, func(env *orm.Env) error {
-				env.Log = slog.New(slog.NewJSONHandler(&logged, nil))
+				env.Log = slog.New(logged)
 				_, err := env.ReadValues(env.Reg.Model("res.partner"), []int64{f.ids["Acme Corp"]}, fields)
 				return err
 			})
-			dec := json.NewDecoder(&logged)
-			for dec.More() {
-				var rec struct{ SQL string }
-				if err := dec.Decode(&rec); err != nil {
-					t.Fatal(err)
-				}
-				if strings.Contains(rec.SQL, `FROM "res_partner" t0 WHERE t0.id IN`) {
-					texts[rec.SQL] = true
+			for _, q := range logged.Statements() {
+				if strings.Contains(q, `FROM "res_partner" t0 WHERE t0.id IN`) {
+					texts[q] = true
 				}
 			}
 		}

@@ -31,10 +31,11 @@ type Field struct {
 	Required bool
 	Readonly bool
 	Index    bool
-	// NotNull says the column is NOT NULL in the schema (set from the
-	// database by Registry.MarkNotNull): orders on it need no NULLS
-	// FIRST/LAST, which lets SQLite walk an index instead of sorting (its
-	// NULLs sort first ascending, PostgreSQL's last).
+	// NotNull says the column holds no NULL: the schema declares it NOT
+	// NULL (set from the database by Registry.MarkNotNull), or the ORM
+	// fills it on every create (the creation and write dates). Orders on
+	// it need no NULLS FIRST/LAST, which lets SQLite walk an index instead
+	// of sorting (its NULLs sort first ascending, PostgreSQL's last).
 	NotNull bool
 	// NotStored fields have no column: computed on read (Compute) or
 	// relational fields stored elsewhere (one2many, many2many).

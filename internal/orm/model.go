@@ -245,9 +245,11 @@ func (r *Registry) Define(m *Model, fields ...*Field) *Model {
 	m.AddFields(
 		&Field{Name: "display_name", Type: Char, String: "Display Name", Readonly: true, NotStored: true},
 		&Field{Name: "create_uid", Type: Many2one, Relation: "res.users", String: "Created by", Readonly: true},
-		&Field{Name: "create_date", Type: Datetime, String: "Created on", Readonly: true, Index: true},
+		// the ORM fills both dates on every create: no NULL to place in an
+		// order on them, which lets SQLite walk their indexes (NotNull)
+		&Field{Name: "create_date", Type: Datetime, String: "Created on", Readonly: true, Index: true, NotNull: true},
 		&Field{Name: "write_uid", Type: Many2one, Relation: "res.users", String: "Last Updated by", Readonly: true},
-		&Field{Name: "write_date", Type: Datetime, String: "Last Updated on", Readonly: true},
+		&Field{Name: "write_date", Type: Datetime, String: "Last Updated on", Readonly: true, NotNull: true},
 	)
 	r.models[m.Name] = m
 	r.order = append(r.order, m.Name)

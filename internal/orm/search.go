@@ -49,13 +49,6 @@ func parseOrder(m *Model, s string) ([]orderTerm, error) {
 	return out, nil
 }
 
-// alwaysSet tells the columns the ORM fills on every create although the
-// schema allows NULL: the creation and last write dates. Their orders need
-// no NULLS FIRST either, which SQLite's index walk cannot give: leads
-// sorted by creation date, newest first, were all sorted (a million:
-// 0.6 s) instead of read from the date's index.
-func alwaysSet(f *Field) bool { return f.Name == "create_date" || f.Name == "write_date" }
-
 // orderSQL renders order terms, joining many2one comodels to sort by
 // their own order (as Odoo does: stage_id sorts by stage sequence).
 func (q *sqlq) orderSQL(m *Model, alias string, terms []orderTerm, joins *[]string, depth int) []string {
@@ -67,7 +60,7 @@ func (q *sqlq) orderSQL(m *Model, alias string, terms []orderTerm, joins *[]stri
 		}
 		if t.nulls != "" {
 			nulls = "NULLS " + strings.ToUpper(t.nulls)
-		} else if depth == 0 && (t.field.Name == "id" || t.field.NotNull || alwaysSet(t.field)) {
+		} else if depth == 0 && (t.field.Name == "id" || t.field.NotNull) {
 			// no NULL to place (a joined comodel's column, depth > 0, is
 			// NULL where the many2one is empty, NOT NULL or not)
 			nulls = ""

@@ -315,12 +315,18 @@ func (e *Env) completeCreate(m *Model, recs []Values) error {
 func insertColumns(m *Model, vals Values) []string {
 	names := make([]string, 0, len(vals))
 	for k := range vals {
-		if f := m.Field(k); f != nil && f.Stored() && k != "id" {
+		if isColumn(m, k) {
 			names = append(names, k)
 		}
 	}
 	sort.Strings(names)
 	return names
+}
+
+// isColumn tells whether a value named k goes into a column of an INSERT.
+func isColumn(m *Model, k string) bool {
+	f := m.Field(k)
+	return f != nil && f.Stored() && k != "id"
 }
 
 // fillsColumns tells whether vals fill exactly the stored columns names
@@ -329,7 +335,7 @@ func insertColumns(m *Model, vals Values) []string {
 func fillsColumns(m *Model, vals Values, names []string) bool {
 	n := 0
 	for k := range vals {
-		if f := m.Field(k); f != nil && f.Stored() && k != "id" {
+		if isColumn(m, k) {
 			n++
 		}
 	}

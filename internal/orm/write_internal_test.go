@@ -39,16 +39,16 @@ func TestFillsColumns(t *testing.T) {
 }
 
 // TestOrderNulls: an order places NULLs as PostgreSQL does (first when
-// descending) except on columns that hold none: the id, NOT NULL columns
-// and the dates the ORM sets on every create, so that SQLite can walk
-// their indexes.
+// descending) except on columns that hold none (the id, NotNull fields:
+// NOT NULL columns and the dates the ORM sets on every create), so that
+// SQLite can walk their indexes.
 func TestOrderNulls(t *testing.T) {
 	m := &Model{Name: "x", fields: map[string]*Field{
 		"id":          {Name: "id", Type: Integer},
 		"name":        {Name: "name", Type: Char},
 		"priority":    {Name: "priority", Type: Selection, NotNull: true},
-		"create_date": {Name: "create_date", Type: Datetime},
-		"write_date":  {Name: "write_date", Type: Datetime},
+		"create_date": {Name: "create_date", Type: Datetime, NotNull: true},
+		"write_date":  {Name: "write_date", Type: Datetime, NotNull: true},
 		"date_closed": {Name: "date_closed", Type: Datetime},
 	}}
 	for _, c := range []struct{ order, want string }{
