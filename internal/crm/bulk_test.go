@@ -1,8 +1,11 @@
 package crm_test
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/kanso-crm/kanso/internal/orm"
@@ -142,6 +145,76 @@ func TestCreateManyLeads(t *testing.T) {
 		}
 		if after := w.admin.Must("crm.lead", "search_count", map[string]any{"domain": []any{}}).(int64); after != before {
 			t.Errorf("%d leads after a refused create, want %d", after, before)
+		}
+	})
+}
+
+// TestCreateManyLeadsStatements: on PostgreSQL a create of many leads
+// writes the leads, their tags and their creation messages by COPY, not
+// by INSERT statements; on SQLite by multi-row INSERTs. A user whom no
+// record rule restricts (the administrator) creates them without a check
+// of the new records afterwards; a salesperson's own-documents rule is
+// still checked (TestCreateManyLeads refuses another's records).
+func TestCreateManyLeadsStatements(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		w := newWorld(t, b)
+		tag := w.admin.Create("crm.tag", map[string]any{"name": "Copied"})
+		rec := &testutil.SQLLog{}
+		r := &orm.Runner{DB: w.s.App.DB, Reg: w.s.App.Reg, Log: slog.New(rec), SlowQuery: 1}
+		create := func(uid int64, n int) []int64 {
+			rec.Reset()
+			var ids []int64
+			err := r.Run(context.Background(), uid, nil, true, func(env *orm.Env) error {
+				var vl []orm.Values
+				for i := 0; i < n; i++ {
+					vl = append(vl, orm.Values{"name": fmt.Sprintf("Copied %d", i), "expected_revenue": float64(i), "date_deadline": "2027-01-15",
+						"tag_ids": []any{[]any{6, 0, []any{tag}}}, "user_id": w.samID})
+				}
+				var err error
+				ids, err = env.Create(env.Reg.Model("crm.lead"), vl)
+				return err
+			})
+			testutil.Must(t, err, "create %d leads", n)
+			return ids
+		}
+		has := func(prefix string) bool {
+			for _, q := range rec.Statements() {
+				if strings.HasPrefix(q, prefix) {
+					return true
+				}
+			}
+			return false
+		}
+		ids := create(2, 40) // the administrator
+		copies := []string{"COPY crm_lead", "COPY crm_tag_rel", "COPY mail_message"}
+		inserts := []string{`INSERT INTO "crm_lead"`, `INSERT INTO "crm_tag_rel"`, "INSERT INTO mail_message"}
+		want, not := copies, inserts
+		if b.Name == "sqlite" {
+			want, not = inserts, copies
+		}
+		for _, p := range want {
+			if !has(p) {
+				t.Errorf("no statement %q in %q", p, rec.Statements())
+			}
+		}
+		for _, p := range not {
+			if has(p) {
+				t.Errorf("a statement %q", p)
+			}
+		}
+		if has(`SELECT t0.id, CASE WHEN`) {
+			t.Errorf("the administrator's new leads were checked against record rules: %q", rec.Statements())
+		}
+		got := w.admin.Must("crm.lead", "read", map[string]any{"ids": ids, "fields": []any{"name", "expected_revenue", "date_deadline", "tag_ids"}}).([]any)
+		for i, x := range got {
+			m := x.(map[string]any)
+			if m["name"] != fmt.Sprintf("Copied %d", i) || fmt.Sprint(m["expected_revenue"]) != fmt.Sprint(i) || m["date_deadline"] != "2027-01-15" || fmt.Sprint(m["tag_ids"]) != fmt.Sprint([]any{tag}) {
+				t.Errorf("lead %d read back as %v", i, m)
+			}
+		}
+		create(w.samID, 40)
+		if !has(`SELECT t0.id, CASE WHEN`) {
+			t.Errorf("a salesperson's new leads were not checked against the record rules: %q", rec.Statements())
 		}
 	})
 }

@@ -247,6 +247,20 @@ func (e *Env) fieldAllowed(f *Field) bool {
 	return false
 }
 
+// checkCreated checks the create rules on records just created. When no
+// rule restricts the user there is nothing to ask the database: the
+// records exist, they were just inserted.
+func (e *Env) checkCreated(m *Model, ids []int64) error {
+	rule, err := e.ruleDomain(m, PermCreate)
+	if err != nil {
+		return err
+	}
+	if IsTrue(rule) {
+		return nil
+	}
+	return e.CheckRecords(m, ids, PermCreate)
+}
+
 // CheckRecords verifies that every id exists and passes the record
 // rules for perm: an AccessError names the forbidden records, a
 // MissingError the deleted ones.

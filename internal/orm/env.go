@@ -40,6 +40,9 @@ type Env struct {
 	stmts *db.StmtCache
 	// conn runs the statements: Tx, or the read-only call's connection.
 	conn sqlConn
+	// raw is the connection of a write transaction on PostgreSQL, for
+	// COPY (copy.go); nil elsewhere.
+	raw *sql.Conn
 }
 
 // sqlConn is what *sql.Tx and *sql.Conn share.
@@ -90,6 +93,7 @@ type Runner struct {
 func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write bool, fn func(env *Env) error) error {
 	var tx *sql.Tx
 	var conn sqlConn
+	var raw *sql.Conn
 	if !write && r.DB.Dialect == db.Postgres {
 		c, err := r.DB.Read.Conn(ctx)
 		if err != nil {
@@ -104,6 +108,22 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 			c.Close()
 		}()
 		conn = c
+	} else if r.DB.Dialect == db.Postgres {
+		// the transaction runs on a connection the call holds, so that
+		// a bulk create can COPY on it (copy.go)
+		c, err := r.DB.Write.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("orm: connection: %w", err)
+		}
+		if tx, err = c.BeginTx(ctx, nil); err != nil {
+			c.Close()
+			return fmt.Errorf("orm: begin: %w", err)
+		}
+		defer func() {
+			tx.Rollback() // after a commit: sql.ErrTxDone, nothing done
+			c.Close()
+		}()
+		conn, raw = tx, c
 	} else {
 		var err error
 		if tx, err = r.DB.Begin(ctx, write); err != nil {
@@ -120,7 +140,7 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 	}
 	env := &Env{Ctx: ctx, Tx: tx, Dialect: r.DB.Dialect, Reg: r.Reg, UID: uid, Context: ctxv,
 		Now: time.Now().UTC(), Log: log, st: &envState{access: map[string]*modelAccess{}, changed: map[string]bool{}, tx: newTxState()}, cache: &r.cache, slow: r.SlowQuery,
-		stmts: r.DB.Stmts(write), conn: conn}
+		stmts: r.DB.Stmts(write), conn: conn, raw: raw}
 	if uid == SuperuserID {
 		env.Su = true
 	}

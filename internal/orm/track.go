@@ -154,6 +154,17 @@ func (e *Env) PostMessage(m *Model, resID int64, msg Message) (int64, error) {
 // PostMessages adds one message to each record's timeline (msgs[i] to
 // ids[i]), several per statement.
 func (e *Env) PostMessages(m *Model, ids []int64, msgs []Message) error {
+	if e.canCopy(len(ids)) {
+		rows := make([][]any, len(ids))
+		for i, id := range ids {
+			a, err := e.messageArgs(m, id, msgs[i])
+			if err != nil {
+				return err
+			}
+			rows[i] = a
+		}
+		return e.copyRows("mail_message", strings.Split(messageColumns, ", "), rows)
+	}
 	const perStatement = 500 // 14 parameters each
 	for start := 0; start < len(ids); start += perStatement {
 		end := min(start+perStatement, len(ids))

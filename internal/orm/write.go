@@ -207,7 +207,7 @@ func (e *Env) Create(m *Model, valsList []Values) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := e.CheckRecords(m, ids, PermCreate); err != nil {
+	if err := e.checkCreated(m, ids); err != nil {
 		return nil, err
 	}
 	e.st.changed[m.Name] = true
@@ -423,6 +423,9 @@ func (e *Env) createBulk(m *Model, valsList []Values) ([]int64, error) {
 // sequence (PostgreSQL) or rowid (SQLite), both increasing in the order
 // the VALUES rows are inserted.
 func (e *Env) insertRows(m *Model, names []string, recs []Values) ([]int64, error) {
+	if e.canCopy(len(recs)) {
+		return e.copyNew(m, names, recs)
+	}
 	cols := make([]string, len(names))
 	for i, n := range names {
 		cols[i] = quoteIdent(n)
@@ -447,6 +450,9 @@ func (e *Env) insertRows(m *Model, names []string, recs []Values) ([]int64, erro
 	var err error
 	if st := e.stmt(b.String()); st != nil {
 		e.st.queries++
+		if e.slow > 0 {
+			defer e.timeQuery(b.String(), args, time.Now())
+		}
 		rows, err = st.QueryContext(e.Ctx, args...)
 	} else {
 		rows, err = e.Query(b.String(), args...)
@@ -462,6 +468,33 @@ func (e *Env) insertRows(m *Model, names []string, recs []Values) ([]int64, erro
 		return nil, fmt.Errorf("orm: insert into %s returned %d ids for %d records", m.Table, len(ids), len(recs))
 	}
 	slices.Sort(ids)
+	return ids, nil
+}
+
+// copyNew inserts records with the same columns by COPY, with ids taken
+// from the table's sequence first, and returns the ids in the order of
+// recs.
+func (e *Env) copyNew(m *Model, names []string, recs []Values) ([]int64, error) {
+	ids, err := e.nextIDs(m.Table, len(recs))
+	if err != nil {
+		return nil, err
+	}
+	fields := make([]*Field, len(names))
+	for i, n := range names {
+		fields[i] = m.Field(n)
+	}
+	rows := make([][]any, len(recs))
+	for i, rec := range recs {
+		row := make([]any, 0, len(names)+1)
+		row = append(row, ids[i])
+		for j, n := range names {
+			row = append(row, fields[j].Param(e.Dialect, rec[n]))
+		}
+		rows[i] = row
+	}
+	if err := e.copyRows(m.Table, append([]string{"id"}, names...), rows); err != nil {
+		return nil, e.dbError(m, err)
+	}
 	return ids, nil
 }
 
@@ -611,6 +644,18 @@ func (e *Env) linkNew(m *Model, ids []int64, cmds []map[string][]x2manyCommand) 
 				return ValidationErrorf("Invalid value for %s: record %s(%d) does not exist", f.Name, co.Name, p[1])
 			}
 		}
+		if e.canCopy(len(ps)) && !sharesRelTable(m, f, pairs) {
+			// the records are new and the pairs distinct: nothing to
+			// skip as ON CONFLICT would
+			rows := make([][]any, len(ps))
+			for i, p := range ps {
+				rows[i] = []any{p[0], p[1]}
+			}
+			if err := e.copyRows(f.RelTable, []string{f.Column1, f.Column2}, rows); err != nil {
+				return err
+			}
+			continue
+		}
 		const perStatement = 1000
 		for start := 0; start < len(ps); start += perStatement {
 			end := min(start+perStatement, len(ps))
@@ -631,6 +676,17 @@ func (e *Env) linkNew(m *Model, ids []int64, cmds []map[string][]x2manyCommand) 
 		}
 	}
 	return nil
+}
+
+// sharesRelTable tells whether another field linked in pairs keeps its
+// links in f's table.
+func sharesRelTable(m *Model, f *Field, pairs map[string][][2]int64) bool {
+	for name := range pairs {
+		if g := m.Field(name); g != f && g.RelTable == f.RelTable {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *Env) link(f *Field, id int64, targets []int64) error {
