@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kanso-crm/kanso/internal/db"
 	"github.com/kanso-crm/kanso/internal/orm"
 	"github.com/kanso-crm/kanso/internal/testutil"
 )
@@ -216,5 +217,105 @@ func TestCreateManyLeadsStatements(t *testing.T) {
 		if !has(`SELECT t0.id, CASE WHEN`) {
 			t.Errorf("a salesperson's new leads were not checked against the record rules: %q", rec.Statements())
 		}
+	})
+}
+
+// refuseName makes the database itself refuse a lead named name, as a
+// constraint the ORM does not know of would (a CHECK on PostgreSQL, a
+// trigger on SQLite, which cannot add constraints to a table).
+func refuseName(t *testing.T, w *world, name string) {
+	t.Helper()
+	w.s.Sudo(t, func(env *orm.Env) error {
+		q := "ALTER TABLE crm_lead ADD CONSTRAINT crm_lead_refused CHECK (name <> '" + name + "')"
+		if env.Dialect == db.SQLite {
+			q = "CREATE TRIGGER crm_lead_refused BEFORE INSERT ON crm_lead WHEN NEW.name = '" + name + "' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+		}
+		_, err := env.Exec(q)
+		return err
+	})
+}
+
+// TestWriteBehind: on PostgreSQL, with WriteBehind, a create returns
+// before its COPYs have run; the next statement sees the records, and a
+// COPY the database refuses fails Sync, the statements after it and the
+// commit, which rolls everything back. SQLite has no writes behind.
+func TestWriteBehind(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		w := newWorld(t, b)
+		refuseName(t, w, "Refused by the database")
+		leads := func(prefix string, n int, bad int) []orm.Values {
+			var vl []orm.Values
+			for i := 0; i < n; i++ {
+				name := fmt.Sprintf("%s %d", prefix, i)
+				if i == bad {
+					name = "Refused by the database"
+				}
+				vl = append(vl, orm.Values{"name": name})
+			}
+			return vl
+		}
+		count := func(env *orm.Env, prefix string) int64 {
+			var n int64
+			testutil.Must(t, env.QueryRow("SELECT count(*) FROM crm_lead WHERE name LIKE ?", prefix+" %").Scan(&n), "count")
+			return n
+		}
+		r := w.s.App.Runner
+		run := func(fn func(env *orm.Env) error) error {
+			return r.Run(context.Background(), orm.SuperuserID, nil, true, fn)
+		}
+		testutil.Must(t, run(func(env *orm.Env) error {
+			if got := env.WriteBehind(); got != (b.Name == "postgres") {
+				t.Fatalf("WriteBehind on %s: %v", b.Name, got)
+			}
+			if _, err := env.Create(env.Reg.Model("crm.lead"), leads("Behind", 40, -1)); err != nil {
+				return err
+			}
+			if n := count(env, "Behind"); n != 40 {
+				t.Errorf("the statement after the create sees %d leads of 40", n)
+			}
+			return nil
+		}), "create behind")
+		// a COPY refused: Sync says so, and the statements after it fail
+		err := run(func(env *orm.Env) error {
+			env.WriteBehind()
+			_, err := env.Create(env.Reg.Model("crm.lead"), leads("Refused", 40, 30))
+			if b.Name == "sqlite" {
+				if err == nil {
+					t.Error("SQLite's create did not fail")
+				}
+				return err
+			}
+			if err != nil {
+				t.Errorf("the create waited for its COPY: %v", err)
+			}
+			if err := env.Sync(); err == nil || !strings.Contains(err.Error(), "crm_lead_refused") {
+				t.Errorf("Sync: %v", err)
+			}
+			if _, err := env.Exec("SELECT 1"); err == nil {
+				t.Error("a statement after the refused COPY succeeded")
+			}
+			return nil
+		})
+		if b.Name == "postgres" && err == nil {
+			t.Error("the commit after a refused COPY succeeded")
+		}
+		// the commit waits for the last COPY and fails with it
+		err = run(func(env *orm.Env) error {
+			env.WriteBehind()
+			_, err := env.Create(env.Reg.Model("crm.lead"), leads("Last", 40, 39))
+			if b.Name == "postgres" && err != nil {
+				t.Errorf("the create waited for its COPY: %v", err)
+			}
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), "refused") {
+			t.Errorf("commit after a refused COPY: %v", err)
+		}
+		w.s.Sudo(t, func(env *orm.Env) error {
+			if n, m := count(env, "Refused"), count(env, "Last"); n != 0 || m != 0 {
+				t.Errorf("%d and %d leads of the refused transactions were committed", n, m)
+			}
+			return nil
+		})
 	})
 }

@@ -164,6 +164,9 @@ func (r *Result) HasProblems() bool { return len(r.Problems) > 0 || r.MoreProble
 
 var (
 	errRollback = errors.New("imex: roll back")
+	// errCareful: a write failed in the fast import; start over batch
+	// by batch.
+	errCareful = errors.New("imex: a write failed; import again batch by batch")
 )
 
 // opened is a file whose header has been read and mapped.
@@ -239,7 +242,31 @@ func prepare(ctx context.Context, r *orm.Runner, uid int64, file io.Reader, name
 // user can fix (unreadable file, unknown model or field in the mapping,
 // …), else cancellation or a database failure. A cancelled context rolls
 // everything back.
+//
+// A file that can be read again (an io.Seeker: a file, an upload, bytes)
+// is imported on PostgreSQL with the records' COPYs running while the
+// next rows are converted (orm's WriteBehind) and without a savepoint per
+// batch; should any write fail, which the checks before it make rare,
+// everything is rolled back and the file imported again batch by batch,
+// to tell the failing rows from the others. Progress then starts over.
 func Import(ctx context.Context, r *orm.Runner, uid int64, file io.Reader, name string, o Options) (*Result, error) {
+	if s, ok := file.(io.Seeker); ok {
+		if at, err := s.Seek(0, io.SeekCurrent); err == nil {
+			res, err := importFile(ctx, r, uid, file, name, o, true)
+			if !errors.Is(err, errCareful) {
+				return res, err
+			}
+			if _, err := s.Seek(at, io.SeekStart); err != nil {
+				return nil, fmt.Errorf("imex: read the file again: %w", err)
+			}
+		}
+	}
+	return importFile(ctx, r, uid, file, name, o, false)
+}
+
+// importFile imports the file once; fast asks for the writes behind,
+// and gives up with errCareful when a write fails.
+func importFile(ctx context.Context, r *orm.Runner, uid int64, file io.Reader, name string, o Options, fast bool) (*Result, error) {
 	f, err := prepare(ctx, r, uid, file, name, o)
 	if err != nil {
 		return nil, err
@@ -262,6 +289,7 @@ func Import(ctx context.Context, r *orm.Runner, uid int64, file io.Reader, name 
 	}
 	ctxv := map[string]any{"lang": o.Lang, "import_file": true}
 	err = r.Run(ctx, uid, ctxv, true, func(env *orm.Env) error {
+		im.fast = fast && env.WriteBehind()
 		if err := im.run(env); err != nil {
 			return err
 		}
@@ -351,6 +379,9 @@ type importer struct {
 	pending     []*job
 	pendingKeys map[string]bool
 	res2        *resolver
+	// fast: writes run behind (orm's WriteBehind), no savepoint per
+	// batch, and any failure of the ORM gives up with errCareful
+	fast bool
 }
 
 // prepareKey checks UpdateBy against the mapping.
@@ -473,8 +504,23 @@ func (im *importer) run(env *orm.Env) error {
 	if err := im.flush(); err != nil {
 		return err
 	}
+	if im.fast {
+		// the last writes, and any failure behind the ones before
+		if err := im.env.Sync(); err != nil {
+			return im.giveUp()
+		}
+	}
 	progress(true)
 	return nil
+}
+
+// giveUp ends a fast import on a failure of the ORM: errCareful, unless
+// the import was cancelled.
+func (im *importer) giveUp() error {
+	if err := im.ctx.Err(); err != nil {
+		return err
+	}
+	return errCareful
 }
 
 func (im *importer) cell(cells []string, i int) string {
@@ -688,6 +734,9 @@ func (im *importer) rowError(j *job, err error) error {
 	if im.ctx.Err() != nil {
 		return im.ctx.Err()
 	}
+	if im.fast {
+		return errCareful // the failure may be a write's behind
+	}
 	reason, m := errText(err)
 	im.problem(j.row, im.columnOf(err), reason, m)
 	im.res.Skipped++
@@ -728,6 +777,15 @@ func (im *importer) flush() error {
 	im.pending = nil
 	im.pendingKeys = map[string]bool{}
 	if len(jobs) == 0 {
+		return nil
+	}
+	if im.fast {
+		created, updated, err := im.apply(jobs)
+		if err != nil {
+			return im.giveUp()
+		}
+		im.res.Created += created
+		im.res.Updated += updated
 		return nil
 	}
 	env := im.env

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -422,3 +425,87 @@ func TestImportCancel(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// onlyReader hides the Seek of a reader: a file that cannot be read twice.
+type onlyReader struct{ r *bytes.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+// TestImportWriteFailure: a write the database refuses (a constraint the
+// ORM does not know of) is reported with its row like any other problem.
+// On PostgreSQL a file that can be read again is first imported with the
+// writes behind and no savepoint per batch; the refused write makes the
+// importer start over batch by batch, which finds the row. A file that
+// cannot be read again is imported batch by batch from the start.
+func TestImportWriteFailure(t *testing.T) {
+	testutil.Run(t, func(t *testing.T, b testutil.Backend) {
+		fx := open(t, b)
+		fx.sudo(func(env *orm.Env) error {
+			q := "ALTER TABLE crm_lead ADD CONSTRAINT crm_lead_refused CHECK (name <> 'Refused lead')"
+			if b.Name == "sqlite" {
+				q = "CREATE TRIGGER crm_lead_refused BEFORE INSERT ON crm_lead WHEN NEW.name = 'Refused lead' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+			}
+			_, err := env.Exec(q)
+			return err
+		})
+		csv := func(bad int) []byte {
+			var sb strings.Builder
+			sb.WriteString("Opportunity,Email\n")
+			for i := 1; i <= 120; i++ {
+				name := "Imported lead " + strconv.Itoa(i)
+				if i == bad {
+					name = "Refused lead"
+				}
+				sb.WriteString(name + ",buyer" + strconv.Itoa(i) + "@refusal.example\n")
+			}
+			return []byte(sb.String())
+		}
+		log := &testutil.SQLLog{}
+		r := &orm.Runner{DB: fx.r.DB, Reg: fx.r.Reg, Log: slog.New(log), SlowQuery: 1}
+		imp := func(file io.Reader, o imex.Options) *imex.Result {
+			t.Helper()
+			log.Reset()
+			o.Model, o.BatchSize = "crm.lead", 50
+			res, err := imex.Import(context.Background(), r, adminUID, file, "leads.csv", o)
+			testutil.Must(t, err, "import")
+			return res
+		}
+		savepoints := func() bool { return slices.Contains(log.Statements(), "SAVEPOINT imex_batch") }
+		for _, seek := range []bool{true, false} {
+			file := func(data []byte) io.Reader {
+				if seek {
+					return bytes.NewReader(data)
+				}
+				return onlyReader{bytes.NewReader(data)}
+			}
+			res := imp(file(csv(77)), imex.Options{})
+			if res.Committed || len(res.Problems) != 1 || res.Problems[0].Row != 78 {
+				t.Fatalf("seekable %v: %+v", seek, res)
+			}
+			res = imp(file(csv(77)), imex.Options{SkipInvalid: true})
+			if !res.Committed || res.Created != 119 || res.Skipped != 1 || res.Problems[0].Row != 78 {
+				t.Fatalf("seekable %v, skipping: %+v", seek, res)
+			}
+			if n := fx.count("crm.lead", leaf("email_from", "=ilike", "%@refusal.example")); n != 119 {
+				t.Errorf("%d leads imported", n)
+			}
+			fx.sudo(func(env *orm.Env) error {
+				_, err := env.Exec("DELETE FROM crm_lead")
+				return err
+			})
+			// without a failure: batch by batch only when the file cannot
+			// be read again, or on SQLite
+			res = imp(file(csv(0)), imex.Options{})
+			if !res.Committed || res.Created != 120 {
+				t.Fatalf("seekable %v, no failure: %+v", seek, res)
+			}
+			if want := !seek || b.Name == "sqlite"; savepoints() != want {
+				t.Errorf("seekable %v on %s: savepoints %v, want %v", seek, b.Name, savepoints(), want)
+			}
+			fx.sudo(func(env *orm.Env) error {
+				_, err := env.Exec("DELETE FROM crm_lead")
+				return err
+			})
+		}
+	})
+}

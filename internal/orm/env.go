@@ -144,7 +144,11 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 	if uid == SuperuserID {
 		env.Su = true
 	}
-	if err := fn(env); err != nil {
+	err := fn(env)
+	if berr := env.endBehind(); err == nil {
+		err = berr
+	}
+	if err != nil {
 		if tx != nil {
 			tx.Rollback()
 		}
@@ -238,6 +242,9 @@ func (e *Env) Queries() int { return e.st.queries }
 
 // Query runs a SELECT written with "?" placeholders.
 func (e *Env) Query(q string, args ...any) (*sql.Rows, error) {
+	if err := e.Sync(); err != nil {
+		return nil, err
+	}
 	e.st.queries++
 	if e.slow > 0 {
 		defer e.timeQuery(q, args, time.Now())
@@ -259,6 +266,9 @@ func (e *Env) Query(q string, args ...any) (*sql.Rows, error) {
 
 // QueryRow runs a single-row SELECT.
 func (e *Env) QueryRow(q string, args ...any) *sql.Row {
+	// after a COPY behind failed, the statement fails too: the
+	// transaction is aborted (and Sync and the commit say why)
+	e.Sync()
 	e.st.queries++
 	if e.slow > 0 {
 		defer e.timeQuery(q, args, time.Now())
@@ -271,6 +281,9 @@ func (e *Env) QueryRow(q string, args ...any) *sql.Row {
 
 // Exec runs a statement.
 func (e *Env) Exec(q string, args ...any) (sql.Result, error) {
+	if err := e.Sync(); err != nil {
+		return nil, err
+	}
 	e.st.queries++
 	e.noteExec(q)
 	if e.slow > 0 {
@@ -291,6 +304,9 @@ func (e *Env) Exec(q string, args ...any) (sql.Result, error) {
 
 // InsertID runs an INSERT and returns the new row's id.
 func (e *Env) InsertID(q string, args ...any) (int64, error) {
+	if err := e.Sync(); err != nil {
+		return 0, err
+	}
 	e.st.queries++
 	if e.Dialect == db.Postgres {
 		var id int64

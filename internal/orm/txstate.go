@@ -28,6 +28,8 @@ type txState struct {
 	memo  map[string]memoEntry
 	// afterCommit runs once the transaction has committed.
 	afterCommit []func()
+	// behind runs COPYs while the call goes on (Env.WriteBehind).
+	behind *behind
 }
 
 type memoEntry struct {
