@@ -20,10 +20,7 @@ const SuperuserID int64 = 1
 // receives one; one API call or page action is one Env and one
 // transaction.
 type Env struct {
-	Ctx context.Context
-	// Tx is the call's transaction; nil for a read-only call on
-	// PostgreSQL, which runs on a connection without one (see Run).
-	Tx      *sql.Tx
+	Ctx     context.Context
 	Dialect db.Dialect
 	Reg     *Registry
 	UID     int64
@@ -38,7 +35,10 @@ type Env struct {
 	slow  time.Duration
 	// stmts keeps statements prepared across transactions (SQLite).
 	stmts *db.StmtCache
-	// conn runs the statements: Tx, or the read-only call's connection.
+	// tx is the call's transaction; nil for a read-only call on
+	// PostgreSQL, which runs on a connection without one (see Run).
+	tx *sql.Tx
+	// conn runs the statements: tx, or the read-only call's connection.
 	conn sqlConn
 	// raw is the connection of a write transaction on PostgreSQL, for
 	// COPY (copy.go); nil elsewhere.
@@ -138,7 +138,7 @@ func (r *Runner) Run(ctx context.Context, uid int64, ctxv map[string]any, write 
 	if log == nil {
 		log = slog.Default()
 	}
-	env := &Env{Ctx: ctx, Tx: tx, Dialect: r.DB.Dialect, Reg: r.Reg, UID: uid, Context: ctxv,
+	env := &Env{Ctx: ctx, tx: tx, Dialect: r.DB.Dialect, Reg: r.Reg, UID: uid, Context: ctxv,
 		Now: time.Now().UTC(), Log: log, st: &envState{access: map[string]*modelAccess{}, changed: map[string]bool{}, tx: newTxState()}, cache: &r.cache, slow: r.SlowQuery,
 		stmts: r.DB.Stmts(write), conn: conn, raw: raw}
 	if uid == SuperuserID {

@@ -144,10 +144,10 @@ func (e *Env) stmt(q string) *sql.Stmt {
 	}
 	var s *sql.Stmt
 	if p := e.stmts.Get(q); p != nil {
-		s = e.Tx.StmtContext(e.Ctx, p)
+		s = e.tx.StmtContext(e.Ctx, p)
 	} else {
 		var err error
-		if s, err = e.Tx.PrepareContext(e.Ctx, q); err != nil {
+		if s, err = e.tx.PrepareContext(e.Ctx, q); err != nil {
 			return nil // the direct call reports the error
 		}
 		if len(q) <= maxKeptStmt {
