@@ -145,7 +145,7 @@ func Generate(ctx context.Context, r *orm.Runner, o Options) (Stats, error) {
 	if g.d == db.Postgres {
 		t, err = newPGTransport(ctx, r)
 	} else {
-		t, err = newSQLiteTransport(ctx, r.DB)
+		t, err = newSQLiteTransport(ctx, r, g.company)
 	}
 	if err != nil {
 		return Stats{}, err
@@ -1057,6 +1057,9 @@ type transport interface {
 	// before and after run around the batch's transaction, insert in it.
 	before(ctx context.Context, b *batch) error
 	insert(env *orm.Env, b *batch, bs bases, company int64) error
+	// addRollups adds the batch's leads, just inserted (ids from bs.l),
+	// to the lead rollups, whose triggers are off (rollupByHand)
+	addRollups(env *orm.Env, b *batch, bs bases) error
 	after(ctx context.Context, b *batch) error
 	close(ctx context.Context)
 }
@@ -1154,14 +1157,8 @@ func (g *gen) write(ctx context.Context, r *orm.Runner, t transport, b *batch) e
 		if err := t.insert(env, b, bs, g.company); err != nil {
 			return err
 		}
-		if n := b.nIDs[1]; g.rollupByHand && n > 0 {
-			m := env.Reg.Model("crm.lead")
-			where := fmt.Sprintf("id > %d AND id <= %d", bs.l, bs.l+int64(n))
-			for _, ru := range m.Rollups {
-				if _, err := env.Exec(ru.AddSQL(m, env.Dialect, where)); err != nil {
-					return fmt.Errorf("demo: add batch %d to %s: %w", b.seq, ru.Table, err)
-				}
-			}
+		if g.rollupByHand && b.nIDs[1] > 0 {
+			return t.addRollups(env, b, bs)
 		}
 		return nil
 	})
@@ -2250,6 +2247,19 @@ func (t *pgTransport) stage(ctx context.Context, b *batch) error {
 
 func (t *pgTransport) bases(env *orm.Env, b *batch) (bases, error) { return b.bs, nil }
 
+// addRollups reads the batch's leads back (PostgreSQL keeps its rollup
+// triggers during a load: this serves a database whose triggers are off).
+func (t *pgTransport) addRollups(env *orm.Env, b *batch, bs bases) error {
+	m := env.Reg.Model("crm.lead")
+	where := fmt.Sprintf("id > %d AND id <= %d", bs.l, bs.l+int64(b.nIDs[1]))
+	for _, ru := range m.Rollups {
+		if _, err := env.Exec(ru.AddSQL(m, env.Dialect, where)); err != nil {
+			return fmt.Errorf("demo: add batch %d to %s: %w", b.seq, ru.Table, err)
+		}
+	}
+	return nil
+}
+
 func (t *pgTransport) insert(env *orm.Env, b *batch, bs bases, company int64) error {
 	for i, s := range specs {
 		if b.rows[i].n == 0 {
@@ -2275,12 +2285,21 @@ type sqliteTransport struct {
 	name  [2]string
 	alias [2]string
 	conns [2]*sql.DB
+	// sums are the statements that sum a batch's staged leads into the
+	// groups of each lead rollup, in the staging database (on the
+	// generating goroutine), so that the writer only merges the groups
+	leads *orm.Model
+	sums  []string
 }
 
 var stageCounter atomic.Int64
 
-func newSQLiteTransport(ctx context.Context, d *db.DB) (*sqliteTransport, error) {
-	t := &sqliteTransport{db: d}
+func newSQLiteTransport(ctx context.Context, r *orm.Runner, company int64) (*sqliteTransport, error) {
+	d := r.DB
+	t := &sqliteTransport{db: d, leads: r.Reg.Model("crm.lead")}
+	if err := t.prepareSums(ctx, company); err != nil {
+		return nil, err
+	}
 	n := stageCounter.Add(1)
 	for i := range t.conns {
 		t.name[i] = fmt.Sprintf("/kanso-demo-%d-%d-%d", time.Now().UnixNano(), n, i)
@@ -2300,8 +2319,63 @@ func newSQLiteTransport(ctx context.Context, d *db.DB) (*sqliteTransport, error)
 				return nil, fmt.Errorf("demo: staging database: %w", err)
 			}
 		}
+		for j, sum := range t.sums {
+			if _, err := c.ExecContext(ctx, "CREATE TABLE "+sumTable(j)+" AS "+sum); err != nil {
+				t.close(ctx)
+				return nil, fmt.Errorf("demo: staging database: %w", err)
+			}
+		}
 	}
 	return t, nil
+}
+
+func sumTable(i int) string { return fmt.Sprintf("rollup_%d", i) }
+
+// prepareSums writes the statements that sum staged leads into rollup
+// groups: each column of a rollup is the expression the lead's INSERT
+// gives it, or the column's default when the INSERT leaves it out.
+func (t *sqliteTransport) prepareSums(ctx context.Context, company int64) error {
+	defaults := map[string]string{}
+	rows, err := t.db.Write.QueryContext(ctx, "SELECT name, dflt_value FROM pragma_table_info('crm_lead')")
+	if err != nil {
+		return fmt.Errorf("demo: columns of crm_lead: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var dflt sql.NullString
+		if err := rows.Scan(&name, &dflt); err != nil {
+			return fmt.Errorf("demo: columns of crm_lead: %w", err)
+		}
+		defaults[name] = "NULL"
+		if dflt.Valid {
+			defaults[name] = dflt.String
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("demo: columns of crm_lead: %w", err)
+	}
+	lead := specs[specLead]
+	var bad error
+	col := func(name string) string {
+		i := slices.Index(lead.out, name)
+		if i < 0 {
+			if dflt, ok := defaults[name]; ok {
+				return dflt
+			}
+			bad = fmt.Errorf("demo: crm_lead has no column %s for its rollups", name)
+			return "NULL"
+		}
+		e := strings.NewReplacer("{COMPANY}", strconv.FormatInt(company, 10), "{TRUE}", "1").Replace(lead.exprs[i])
+		if strings.Contains(e, "{") {
+			bad = fmt.Errorf("demo: the rollups of crm_lead group by %s, an id given when the batch is written", name)
+		}
+		return e
+	}
+	for _, ru := range t.leads.Rollups {
+		t.sums = append(t.sums, ru.SumSQL(db.SQLite, lead.stage+" AS s", col))
+	}
+	return bad
 }
 
 func (t *sqliteTransport) writers() int { return 1 }
@@ -2326,7 +2400,27 @@ func (t *sqliteTransport) stage(ctx context.Context, b *batch) error {
 		}
 		rows.vals = nil // staged: the memory can go
 	}
+	if b.rows[specLead].n > 0 {
+		for j, sum := range t.sums {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+sumTable(j)); err != nil {
+				return fmt.Errorf("demo: stage: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO "+sumTable(j)+" "+sum); err != nil {
+				return fmt.Errorf("demo: stage: %w", err)
+			}
+		}
+	}
 	return tx.Commit()
+}
+
+// addRollups merges the groups stage summed (their rows need no ids).
+func (t *sqliteTransport) addRollups(env *orm.Env, b *batch, bs bases) error {
+	for j, ru := range t.leads.Rollups {
+		if _, err := env.Exec(ru.MergeSQL(t.leads, env.Dialect, t.alias[b.slot]+"."+sumTable(j))); err != nil {
+			return fmt.Errorf("demo: add batch %d to %s: %w", b.seq, ru.Table, err)
+		}
+	}
+	return nil
 }
 
 // stageRows inserts rows with multi-row statements, which cost half as

@@ -248,31 +248,57 @@ func (r *Rollup) conflictKey(m *Model, d db.Dialect) string {
 // triggers would have one by one: for a bulk load that runs without them,
 // batch after batch, or to build the rollup again from an emptied table.
 func (r *Rollup) AddSQL(m *Model, d db.Dialect, where string) string {
+	return r.insertSQL(m, d, r.SumSQL(d, quoteTable(m)+" WHERE "+where, nil))
+}
+
+// SumSQL is the SELECT that sums the rows of from (a table, with a WHERE
+// clause if need be) into the rollup's groups, in the order of its
+// columns: the dimensions, the months, n, then each sum and its count.
+// col gives the expression of a column of the model in from; nil: the
+// column itself.
+func (r *Rollup) SumSQL(d db.Dialect, from string, col func(name string) string) string {
+	if col == nil {
+		col = quoteIdent
+	}
 	var sel, group []string
 	for _, name := range r.Dims {
-		sel = append(sel, quoteIdent(name))
-		group = append(group, quoteIdent(name))
+		sel = append(sel, col(name))
+		group = append(group, col(name))
 	}
 	for _, name := range r.Months {
-		sel = append(sel, r.truncOf(d, quoteIdent(name)))
-		group = append(group, r.truncOf(d, quoteIdent(name)))
+		sel = append(sel, r.truncOf(d, col(name)))
+		group = append(group, r.truncOf(d, col(name)))
 	}
 	sel = append(sel, "count(*)")
-	table := quoteIdent(r.Table)
-	set := []string{"n = " + table + ".n + excluded.n"}
 	for _, s := range r.Sums {
-		q, qn := quoteIdent(s), quoteIdent(s+"__n")
+		q := col(s)
 		sel = append(sel, "coalesce(sum("+q+"), 0)", "count("+q+")")
-		set = append(set, q+" = "+table+"."+q+" + excluded."+q, qn+" = "+table+"."+qn+" + excluded."+qn)
 	}
+	return "SELECT " + strings.Join(sel, ", ") + " FROM " + from + " GROUP BY " + strings.Join(group, ", ")
+}
+
+// MergeSQL adds groups already summed, the rows of from in the order of
+// SumSQL's columns, to the rollup.
+func (r *Rollup) MergeSQL(m *Model, d db.Dialect, from string) string {
+	return r.insertSQL(m, d, "SELECT * FROM "+from+" WHERE true")
+}
+
+// insertSQL adds the groups sel gives to the rollup: on SQLite each to
+// its row, on PostgreSQL appended (see CompactSQL).
+func (r *Rollup) insertSQL(m *Model, d db.Dialect, sel string) string {
+	table := quoteIdent(r.Table)
 	var cols []string
 	for _, c := range r.rollupColumns() {
 		cols = append(cols, quoteIdent(c))
 	}
-	s := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
-		" FROM " + quoteTable(m) + " WHERE " + where + " GROUP BY " + strings.Join(group, ", ")
+	s := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") " + sel
 	if d == db.Postgres {
 		return s // rows are appended there (see CompactSQL)
+	}
+	set := []string{"n = " + table + ".n + excluded.n"}
+	for _, sum := range r.Sums {
+		q, qn := quoteIdent(sum), quoteIdent(sum+"__n")
+		set = append(set, q+" = "+table+"."+q+" + excluded."+q, qn+" = "+table+"."+qn+" + excluded."+qn)
 	}
 	return s + " ON CONFLICT (" + r.conflictKey(m, d) + ") DO UPDATE SET " + strings.Join(set, ", ")
 }
