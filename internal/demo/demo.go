@@ -448,15 +448,50 @@ func (g *gen) restoreIndexes(ctx context.Context, r *orm.Runner) error {
 		case !strings.HasPrefix(up, "CREATE INDEX IF NOT EXISTS "):
 			ddl = "CREATE INDEX IF NOT EXISTS " + ddl[len("CREATE INDEX "):]
 		}
+		rebuild := strings.HasPrefix(up, "INSERT INTO ")
 		if err := r.Run(ctx, orm.SuperuserID, nil, true, func(env *orm.Env) error {
-			_, err := env.Exec(ddl)
-			return err
+			if rebuild {
+				// FTS5 writes what it gathered in memory as a segment
+				// whenever it holds hashsize bytes: with 64 MB instead of
+				// 1 MB a rebuild writes few large segments instead of
+				// merging thousands of small ones (300,000 leads: 2.2-2.5
+				// -> 1.7 s, the searches as fast)
+				if err := setFTSHashSize(env, ix.Name, rebuildHashSize); err != nil {
+					return err
+				}
+			}
+			if _, err := env.Exec(ddl); err != nil {
+				return err
+			}
+			if rebuild {
+				// the setting is kept in the index: back to the default
+				// before it is written out at the commit
+				return setFTSHashSize(env, ix.Name, ftsHashSize)
+			}
+			return nil
 		}); err != nil {
 			return fmt.Errorf("demo: rebuild index %s: %w", ix.Name, err)
 		}
 		g.dropped = g.dropped[1:]
 	}
 	g.rollupByHand = false
+	return nil
+}
+
+// ftsHashSize is FTS5's default hashsize; rebuildHashSize the one a
+// rebuild of a text index runs with.
+const (
+	ftsHashSize     = 1 << 20
+	rebuildHashSize = 64 << 20
+)
+
+// setFTSHashSize sets the hashsize of the FTS5 table name (from the
+// indexes the generator dropped, never from input).
+func setFTSHashSize(env *orm.Env, name string, size int) error {
+	q := db.Quote(name)
+	if _, err := env.Exec("INSERT INTO "+q+"("+q+", rank) VALUES ('hashsize', ?)", size); err != nil {
+		return fmt.Errorf("demo: hashsize of %s: %w", name, err)
+	}
 	return nil
 }
 

@@ -976,6 +976,14 @@ func textIndexMatches(t *testing.T, a *app.App) {
 		if _, err := a.DB.Write.Exec("INSERT INTO " + tbl + "(" + tbl + ", rank) VALUES ('integrity-check', 1)"); err != nil {
 			t.Errorf("text index %s: %v", tbl, err)
 		}
+		// a rebuild's larger memory for terms is not left to the writes after it
+		var size sql.NullInt64
+		if err := a.DB.Write.QueryRow("SELECT v FROM " + tbl + "_config WHERE k = 'hashsize'").Scan(&size); err != nil && err != sql.ErrNoRows {
+			t.Errorf("hashsize of %s: %v", tbl, err)
+		}
+		if size.Valid && size.Int64 != 1<<20 {
+			t.Errorf("hashsize of %s left at %d", tbl, size.Int64)
+		}
 	}
 }
 
