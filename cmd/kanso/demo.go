@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"os"
 	"runtime/pprof"
 	"strings"
 
 	"github.com/kanso-crm/kanso/internal/app"
+	"github.com/kanso-crm/kanso/internal/db"
 	"github.com/kanso-crm/kanso/internal/demo"
 )
 
@@ -37,11 +40,36 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 		}
 		defer pprof.StopCPUProfile()
 	}
-	a, err := app.Open(ctx, app.Config{DB: *dbURL, Log: log, AdminPassword: os.Getenv("KANSO_ADMIN_PASSWORD")})
+	cfg := app.Config{DB: *dbURL, Log: log, AdminPassword: os.Getenv("KANSO_ADMIN_PASSWORD")}
+	// a new SQLite file is filled under another name without a journal
+	// (db.OpenBulk) and moved into place once complete: a crash leaves
+	// that file, never a half-written database under the name asked for
+	building := ""
+	if !db.IsPostgresURL(*dbURL) {
+		if _, err := os.Stat(*dbURL); errors.Is(err, iofs.ErrNotExist) {
+			building = *dbURL + ".building"
+			if err := os.Remove(building); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+				return fmt.Errorf("remove an unfinished %s: %w", building, err)
+			}
+			cfg.DB, cfg.BulkLoad = building, true
+		}
+	}
+	a, err := app.Open(ctx, cfg)
 	if err != nil {
+		if building != "" {
+			os.Remove(building)
+		}
 		return err
 	}
-	defer a.Close()
+	open := true
+	defer func() {
+		if open {
+			a.Close()
+		}
+		if building != "" {
+			os.Remove(building) // still there: the load did not finish
+		}
+	}()
 	reportInstall(stdout, a)
 	last := -1
 	st, err := demo.Generate(ctx, a.Runner, demo.Options{Leads: *leads, Partners: *partners, Messages: *messages, Seed: *seed,
@@ -62,7 +90,39 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 		steps[i] = fmt.Sprintf("%s %s", p.Name, p.Elapsed.Round(1e7))
 	}
 	fmt.Fprintf(stdout, "demo data: time by step: %s\n", strings.Join(steps, ", "))
-	return nil
+	if building == "" {
+		return nil
+	}
+	open = false
+	if err := a.Close(); err != nil {
+		return err
+	}
+	return moveIntoPlace(ctx, building, *dbURL)
+}
+
+// moveIntoPlace syncs the file a bulk load wrote (without syncs of its
+// own) to disk, renames it to path and opens it once as every Kanso
+// database is opened, which turns WAL on.
+func moveIntoPlace(ctx context.Context, building, path string) error {
+	f, err := os.OpenFile(building, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", building, err)
+	}
+	if err := os.Rename(building, path); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	return d.Close()
 }
 
 // serveDemo fills a new database with a small demo data set.

@@ -41,6 +41,9 @@ type Config struct {
 	// SlowQuery logs every SQL statement that takes longer, with its
 	// text and duration (0: none).
 	SlowQuery time.Duration
+	// BulkLoad opens the SQLite file for a bulk load by this process
+	// alone (db.OpenBulk): `kanso demo` into a new file.
+	BulkLoad bool
 }
 
 // Modules lists the modules of the product, in dependency order.
@@ -89,7 +92,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.DBName == "" {
 		cfg.DBName = "kanso"
 	}
-	d, err := db.Open(ctx, cfg.DB)
+	open := db.Open
+	if cfg.BulkLoad {
+		open = db.OpenBulk
+	}
+	d, err := open(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
 	}

@@ -150,6 +150,34 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		writeStmts: newStmtCache(w, stmtCacheSize), readStmts: newStmtCache(r, stmtCacheSize)}, nil
 }
 
+// OpenBulk opens a SQLite file for a bulk load by this process alone, as
+// `kanso demo` fills a new database: one connection, which reads share
+// too, without a journal and without syncs. WAL and the sync of every
+// commit cost a million-lead load a fifth of its time (docs/PERFORMANCE.md),
+// but a crash or a failed rollback then leaves a file to throw away: the
+// caller loads a file of its own and moves it into place once closed.
+// Opening it again with Open turns WAL on.
+func OpenBulk(ctx context.Context, path string) (*DB, error) {
+	if IsPostgresURL(path) {
+		return nil, fmt.Errorf("db: a bulk load file is SQLite's, not %s", path)
+	}
+	q := fmt.Sprintf("_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"+
+		"&_time_format=sqlite&_txlock=immediate&_pragma=temp_store(MEMORY)&_pragma=cache_size(-%d)", sqliteWriterCacheKB)
+	w, err := sql.Open("sqlite", "file:"+path+"?"+q)
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	stmts := newStmtCache(w, stmtCacheSize)
+	return &DB{Dialect: SQLite, Write: w, Read: w, Path: path, writeStmts: stmts, readStmts: stmts}, nil
+}
+
 func openPostgres(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -177,7 +205,9 @@ func (d *DB) Pool() *pgxpool.Pool { return d.pool }
 // Close closes every connection.
 func (d *DB) Close() error {
 	d.writeStmts.close()
-	d.readStmts.close()
+	if d.readStmts != d.writeStmts {
+		d.readStmts.close()
+	}
 	var errs []error
 	if d.Read != nil && d.Read != d.Write {
 		errs = append(errs, d.Read.Close())
