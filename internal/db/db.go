@@ -121,8 +121,9 @@ func sqliteDSN(path string, readonly bool) string {
 	return "file:" + path + "?" + q
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
-	w, err := sql.Open("sqlite", sqliteDSN(path, false))
+// openWriter opens the single connection that writes a SQLite file.
+func openWriter(ctx context.Context, path, dsn string) (*sql.DB, error) {
+	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
@@ -132,6 +133,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	return w, nil
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	w, err := openWriter(ctx, path, sqliteDSN(path, false))
+	if err != nil {
+		return nil, err
 	}
 	// The writer creates the file and switches it to WAL before readers open it.
 	var mode string
@@ -163,16 +172,9 @@ func OpenBulk(ctx context.Context, path string) (*DB, error) {
 	}
 	q := fmt.Sprintf("_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"+
 		"&_time_format=sqlite&_txlock=immediate&_pragma=temp_store(MEMORY)&_pragma=cache_size(-%d)", sqliteWriterCacheKB)
-	w, err := sql.Open("sqlite", "file:"+path+"?"+q)
+	w, err := openWriter(ctx, path, "file:"+path+"?"+q)
 	if err != nil {
-		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+		return nil, err
 	}
 	stmts := newStmtCache(w, stmtCacheSize)
 	return &DB{Dialect: SQLite, Write: w, Read: w, Path: path, writeStmts: stmts, readStmts: stmts}, nil
