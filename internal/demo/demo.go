@@ -1092,9 +1092,6 @@ type transport interface {
 	// before and after run around the batch's transaction, insert in it.
 	before(ctx context.Context, b *batch) error
 	insert(env *orm.Env, b *batch, bs bases, company int64) error
-	// addRollups adds the batch's leads, just inserted (ids from bs.l),
-	// to the lead rollups, whose triggers are off (rollupByHand)
-	addRollups(env *orm.Env, b *batch, bs bases) error
 	after(ctx context.Context, b *batch) error
 	close(ctx context.Context)
 }
@@ -1193,7 +1190,12 @@ func (g *gen) write(ctx context.Context, r *orm.Runner, t transport, b *batch) e
 			return err
 		}
 		if g.rollupByHand && b.nIDs[1] > 0 {
-			return t.addRollups(env, b, bs)
+			// only SQLite's load turns the rollup triggers off (leadTriggers)
+			st, ok := t.(*sqliteTransport)
+			if !ok {
+				return fmt.Errorf("demo: rollup triggers off on %T", t)
+			}
+			return st.addRollups(env, b)
 		}
 		return nil
 	})
@@ -2282,19 +2284,6 @@ func (t *pgTransport) stage(ctx context.Context, b *batch) error {
 
 func (t *pgTransport) bases(env *orm.Env, b *batch) (bases, error) { return b.bs, nil }
 
-// addRollups reads the batch's leads back (PostgreSQL keeps its rollup
-// triggers during a load: this serves a database whose triggers are off).
-func (t *pgTransport) addRollups(env *orm.Env, b *batch, bs bases) error {
-	m := env.Reg.Model("crm.lead")
-	where := fmt.Sprintf("id > %d AND id <= %d", bs.l, bs.l+int64(b.nIDs[1]))
-	for _, ru := range m.Rollups {
-		if _, err := env.Exec(ru.AddSQL(m, env.Dialect, where)); err != nil {
-			return fmt.Errorf("demo: add batch %d to %s: %w", b.seq, ru.Table, err)
-		}
-	}
-	return nil
-}
-
 func (t *pgTransport) insert(env *orm.Env, b *batch, bs bases, company int64) error {
 	for i, s := range specs {
 		if b.rows[i].n == 0 {
@@ -2449,7 +2438,7 @@ func (t *sqliteTransport) stage(ctx context.Context, b *batch) error {
 }
 
 // addRollups merges the groups stage summed (their rows need no ids).
-func (t *sqliteTransport) addRollups(env *orm.Env, b *batch, bs bases) error {
+func (t *sqliteTransport) addRollups(env *orm.Env, b *batch) error {
 	for j, ru := range t.leads.Rollups {
 		if _, err := env.Exec(ru.MergeSQL(t.leads, env.Dialect, t.alias[b.slot]+"."+sumTable(j))); err != nil {
 			return fmt.Errorf("demo: add batch %d to %s: %w", b.seq, ru.Table, err)

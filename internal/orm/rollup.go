@@ -243,23 +243,14 @@ func (r *Rollup) conflictKey(m *Model, d db.Dialect) string {
 	return strings.Join(keys, ", ")
 }
 
-// AddSQL is the statement that adds the rows of m's table matching where
-// (SQL on the table's columns, no parameters) to the rollup, as the
-// triggers would have one by one: for a bulk load that runs without them,
-// batch after batch, or to build the rollup again from an emptied table.
-func (r *Rollup) AddSQL(m *Model, d db.Dialect, where string) string {
-	return r.insertSQL(m, d, r.SumSQL(d, quoteTable(m)+" WHERE "+where, nil))
-}
-
 // SumSQL is the SELECT that sums the rows of from (a table, with a WHERE
 // clause if need be) into the rollup's groups, in the order of its
-// columns: the dimensions, the months, n, then each sum and its count.
-// col gives the expression of a column of the model in from; nil: the
-// column itself.
+// columns: the dimensions, the months, n, then each sum and its count,
+// as the triggers add them one by one; col gives the expression of a
+// column of the model in from. A bulk load that runs without the
+// triggers sums its batches so (internal/demo) and adds them with
+// MergeSQL.
 func (r *Rollup) SumSQL(d db.Dialect, from string, col func(name string) string) string {
-	if col == nil {
-		col = quoteIdent
-	}
 	var sel, group []string
 	for _, name := range r.Dims {
 		sel = append(sel, col(name))
