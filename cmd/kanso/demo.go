@@ -58,6 +58,7 @@ func demoCmd(ctx context.Context, args []string, stdout io.Writer, log *slog.Log
 	if err != nil {
 		if building != "" {
 			os.Remove(building)
+			return fmt.Errorf("new database %s (filled as %s): %w", *dbURL, building, err)
 		}
 		return err
 	}

@@ -69,4 +69,10 @@ func TestDemoIntoANewFile(t *testing.T) {
 		t.Error("a run into an existing file made a .building file")
 	}
 	check(300)
+	// a file that cannot be made: the error names it
+	bad := filepath.Join(dir, "no-such-dir", "demo.db")
+	if err := run(context.Background(), []string{"demo", "--leads", "300", "--db", bad}, nil, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "new database "+bad) {
+		t.Errorf("kanso demo into %s: %v", bad, err)
+	}
 }
